@@ -1,0 +1,38 @@
+package org.bertj.weights;
+
+import java.util.Arrays;
+
+/**
+ * What a source says about one tensor before its bytes are read.
+ *
+ * @param name  the tensor's name in its source
+ * @param dtype the stored element type, spelled as safetensors spells it (F32, F16, BF16, I64, ...)
+ * @param shape the stored shape
+ */
+public record TensorInfo(String name, String dtype, long[] shape) {
+
+    /** Number of elements (1 for a scalar). */
+    public long elementCount() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorInfo t && t.name.equals(name) && t.dtype.equals(dtype)
+                && Arrays.equals(t.shape, shape);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + Arrays.hashCode(shape);
+    }
+}
