@@ -1,0 +1,200 @@
+package org.bertj.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns JMH's JSON result file into the markdown the README shows: one row per benchmark, and for
+ * every benchmark that has a {@link MatmulYardstick} method of the same name and parameters, the
+ * ratio of the two (both from the same run). Appends the peak-memory figures {@link PeakMemory}
+ * wrote, if given.
+ *
+ * <pre>
+ * BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
+ * </pre>
+ * With {@code --readme}, the text between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}
+ * in that file is replaced by the report.
+ */
+public final class BenchReport {
+
+    static final String YARDSTICK = MatmulYardstick.class.getSimpleName();
+    static final String BEGIN = "<!-- bench:begin -->";
+    static final String END = "<!-- bench:end -->";
+
+    private BenchReport() {
+    }
+
+    /** One JMH result: class and method simple names, parameters, score. */
+    record Row(String clazz, String method, Map<String, String> params, double score, double error, String unit) {
+
+        String paramText() {
+            StringBuilder b = new StringBuilder();
+            params.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k.equals("shape") ? v : k + "=" + v));
+            return b.toString();
+        }
+
+        boolean matches(Row other) {
+            return method.equals(other.method) && params.equals(other.params) && unit.equals(other.unit);
+        }
+    }
+
+    /** Reads JMH's {@code -rf json} output. */
+    static List<Row> parse(String json) {
+        JsonArray array = JsonParser.parseString(json).getAsJsonArray();
+        List<Row> rows = new ArrayList<>();
+        for (JsonElement e : array) {
+            JsonObject o = e.getAsJsonObject();
+            String full = o.get("benchmark").getAsString();
+            int dot = full.lastIndexOf('.');
+            String owner = full.substring(0, dot);
+            Map<String, String> params = new TreeMap<>();
+            if (o.has("params")) {
+                o.getAsJsonObject("params").entrySet().forEach(p -> params.put(p.getKey(), p.getValue().getAsString()));
+            }
+            JsonObject metric = o.getAsJsonObject("primaryMetric");
+            double error = metric.get("scoreError").isJsonPrimitive() && metric.get("scoreError").getAsJsonPrimitive().isNumber()
+                    ? metric.get("scoreError").getAsDouble() : Double.NaN;
+            rows.add(new Row(owner.substring(owner.lastIndexOf('.') + 1), full.substring(dot + 1), params,
+                    metric.get("score").getAsDouble(), error, metric.get("scoreUnit").getAsString()));
+        }
+        return rows;
+    }
+
+    /** The benchmark table, then the yardstick alone and the memory table; null arguments are left out. */
+    static String render(List<Row> rows, JsonObject memory, String command, String machine) {
+        StringBuilder md = new StringBuilder();
+        if (machine != null) {
+            md.append("Machine: ").append(machine).append("\n\n");
+        }
+        md.append("| benchmark | tokens / params | time | ± (99.9%) | matmul yardstick | ratio | GFLOP/s |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            if (r.clazz.equals(YARDSTICK)) {
+                continue;
+            }
+            Row y = rows.stream().filter(o -> o.clazz.equals(YARDSTICK) && o.matches(r)).findFirst().orElse(null);
+            md.append("| ").append(r.clazz).append('.').append(r.method)
+                    .append(" | ").append(r.paramText())
+                    .append(" | ").append(number(r.score)).append(' ').append(r.unit)
+                    .append(" | ").append(Double.isNaN(r.error) ? "" : number(r.error))
+                    .append(" | ").append(y == null ? "" : number(y.score) + " " + y.unit)
+                    .append(" | ").append(y == null ? "" : String.format(Locale.ROOT, "**%.3f**", r.score / y.score))
+                    .append(" | ").append(gflops(r))
+                    .append(" |\n");
+        }
+        md.append("\nThe yardstick alone (only the matrix products of the same pass, same shapes, preallocated):\n\n");
+        md.append("| yardstick | tokens | time | ± (99.9%) | GFLOP/s |\n| --- | --- | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            if (r.clazz.equals(YARDSTICK)) {
+                md.append("| ").append(r.method).append(" | ").append(r.paramText())
+                        .append(" | ").append(number(r.score)).append(' ').append(r.unit)
+                        .append(" | ").append(Double.isNaN(r.error) ? "" : number(r.error))
+                        .append(" | ").append(gflops(r)).append(" |\n");
+            }
+        }
+        if (memory != null) {
+            md.append('\n').append(memoryTable(memory));
+        }
+        if (command != null) {
+            md.append("\nProduced by `").append(command).append("`.\n");
+        }
+        return md.toString();
+    }
+
+    private static String memoryTable(JsonObject m) {
+        StringBuilder md = new StringBuilder();
+        md.append("Peak memory of one ").append(m.get("what").getAsString()).append(":\n\n");
+        md.append("| measure | MiB |\n| --- | ---: |\n");
+        for (Map.Entry<String, JsonElement> e : m.getAsJsonObject("mib").entrySet()) {
+            md.append("| ").append(e.getKey()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f", e.getValue().getAsDouble())).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    /** Achieved GFLOP/s for the benchmarks whose flop count is known (the matrix products only). */
+    static String gflops(Row r) {
+        if (!r.unit.equals("ms/op") || !r.params.containsKey("shape") && !r.method.equals("encoderLayer")
+                && !r.method.equals("mlmHead")) {
+            return "";
+        }
+        TokenShape shape = r.params.containsKey("shape") ? TokenShape.parse(r.params.get("shape")) : MatmulYardstick.PART_SHAPE;
+        long flops = switch (r.method) {
+            case "forward" -> BertBaseProducts.encoderFlops(shape);
+            case "forwardWithMlmHead" -> BertBaseProducts.encoderFlops(shape) + BertBaseProducts.mlmHeadFlops(shape);
+            case "encoderLayer" -> BertBaseProducts.layerFlops(shape);
+            case "mlmHead" -> BertBaseProducts.mlmHeadFlops(shape);
+            default -> 0;
+        };
+        return flops == 0 ? "" : String.format(Locale.ROOT, "%.1f", flops / r.score / 1e6);
+    }
+
+    private static String number(double v) {
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (v >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    /** Replaces the marked section of a README with {@code report}. */
+    static String splice(String readme, String report, Path file) {
+        int begin = readme.indexOf(BEGIN);
+        int end = readme.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException(file + " has no " + BEGIN + " ... " + END + " section to replace");
+        }
+        return readme.substring(0, begin + BEGIN.length()) + "\n" + report + readme.substring(end);
+    }
+
+    /** See the class comment for the arguments. */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]");
+        }
+        Path results = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        JsonObject memory = null;
+        String command = null;
+        String machine = null;
+        Path readme = null;
+        for (int i = 2; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
+            switch (args[i]) {
+                case "--memory" -> memory = JsonParser.parseString(Files.readString(Path.of(args[i + 1]))).getAsJsonObject();
+                case "--command" -> command = args[i + 1];
+                case "--machine" -> machine = args[i + 1];
+                case "--readme" -> readme = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        String report = render(parse(Files.readString(results)), memory, command, machine);
+        write(out, report);
+        if (readme != null) {
+            write(readme, splice(Files.readString(readme), report, readme));
+        }
+        System.out.print(report);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
