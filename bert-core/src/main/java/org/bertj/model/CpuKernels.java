@@ -1,0 +1,156 @@
+package org.bertj.model;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fused float32 kernels for ND4J's CPU backend, where ND4J has no single op for the job and the
+ * chain of ops it does have costs far more than the arithmetic (measured in bert-bench's
+ * bench/NOTES.md): ND4J's {@code erf} alone takes ~11 ns an element, so exact GELU through it is
+ * about a quarter of a bert-base forward pass; here it is ~0.5 ns. Each kernel streams blocks of
+ * the off-heap data through a small on-heap scratch array that the JIT vectorises, on all cores.
+ *
+ * <p>Callers use a kernel only where {@link #applies} says so (CPU backend, FLOAT, C-order with
+ * default strides) and otherwise fall back to ND4J ops, so the CUDA backend and float64 runs
+ * (gradient checks) never come here.
+ */
+final class CpuKernels {
+
+    /** Elements per block: the scratch arrays stay in L1/L2. */
+    private static final int BLOCK = 8192;
+    /** Below this many elements one thread does it all: a fork costs more than it saves. */
+    private static final int PARALLEL_MIN = 1 << 16;
+    private static final boolean CPU = Nd4j.getEnvironment().isCPU();
+    /** Fork only where ND4J itself may use several threads (OMP_NUM_THREADS=1 keeps one). */
+    private static final boolean PARALLEL = Nd4j.getEnvironment().maxThreads() > 1
+            && Runtime.getRuntime().availableProcessors() > 1;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
+
+    // erf(x/√2)/2 = x·P(x²)/Q(x²) on |x| ≤ 4√2 (erf is ±1 in float beyond): Eigen's float erf
+    // rational approximation, with its argument rescaled from x/√2 to x and the 1/2 folded in.
+    private static final float CLAMP = (float) (4 * Math.sqrt(2));
+    private static final float P0;
+    private static final float P1;
+    private static final float P2;
+    private static final float P3;
+    private static final float P4;
+    private static final float P5;
+    private static final float P6;
+    private static final float Q0;
+    private static final float Q1;
+    private static final float Q2;
+    private static final float Q3;
+    private static final float Q4;
+
+    static {
+        double[] alpha = {-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04,
+            -5.69250639462346e-05, -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10};
+        double[] beta = {-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03,
+            -2.13374055278905e-04, -1.45660718464996e-05};
+        float[] p = new float[alpha.length];
+        float[] q = new float[beta.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (0.5 * alpha[i] * Math.pow(2, -(2 * i + 1) / 2.0));
+        }
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) (beta[i] * Math.pow(2, -i));
+        }
+        P0 = p[0];
+        P1 = p[1];
+        P2 = p[2];
+        P3 = p[3];
+        P4 = p[4];
+        P5 = p[5];
+        P6 = p[6];
+        Q0 = q[0];
+        Q1 = q[1];
+        Q2 = q[2];
+        Q3 = q[3];
+        Q4 = q[4];
+    }
+
+    private CpuKernels() {
+    }
+
+    /** Whether the kernels can work on {@code a}: CPU backend, FLOAT, C order, default strides. */
+    static boolean applies(INDArray a) {
+        return CPU && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+                && Shape.hasDefaultStridesForShape(a) && a.offset() + a.length() <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * {@code out = x·Φ(x) = 0.5·x·(1 + erf(x/√2))}, the exact GELU, to float precision (max abs
+     * error ~1e-7 relative to |x|). {@code out} may be {@code x}.
+     */
+    static void gelu(INDArray x, INDArray out) {
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int inBase = (int) x.offset();
+        int outBase = (int) out.offset();
+        int n = (int) x.length();
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        IntStream range = IntStream.range(0, blocks);
+        (PARALLEL && n >= PARALLEL_MIN ? range.parallel() : range).forEach(b -> {
+            float[] buf = SCRATCH.get()[0];
+            int from = b * BLOCK;
+            int len = Math.min(BLOCK, n - from);
+            in.get(inBase + from, buf, 0, len);
+            geluBlock(buf, len);
+            to.put(outBase + from, buf, 0, len);
+        });
+    }
+
+    private static void geluBlock(float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            float x = a[i];
+            float c = Math.min(CLAMP, Math.max(-CLAMP, x));
+            float s = c * c;
+            float p = ((((((P6 * s + P5) * s + P4) * s + P3) * s + P2) * s + P1) * s + P0) * c;
+            float q = (((Q4 * s + Q3) * s + Q2) * s + Q1) * s + Q0;
+            a[i] = x * (0.5f + p / q);
+        }
+    }
+
+    /**
+     * Row-wise {@code (x - mean) / sqrt(var + eps) · weight + bias} of {@code x [N, H]} into
+     * {@code out} (which may be {@code x}); biased variance from the centred values, as torch.
+     */
+    static void layerNorm(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out) {
+        int h = (int) x.size(1);
+        int rows = (int) x.size(0);
+        if (h > BLOCK) {
+            throw new IllegalArgumentException("layerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
+        }
+        float[] g = weight.toFloatVector();
+        float[] be = bias.toFloatVector();
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int inBase = (int) x.offset();
+        int outBase = (int) out.offset();
+        float epsilon = (float) eps;
+        IntStream range = IntStream.range(0, rows);
+        (PARALLEL && (long) rows * h >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
+            float[] row = SCRATCH.get()[1];
+            in.get(inBase + r * h, row, 0, h);
+            double sum = 0;
+            for (int i = 0; i < h; i++) {
+                sum += row[i];
+            }
+            float mean = (float) (sum / h);
+            double sq = 0;
+            for (int i = 0; i < h; i++) {
+                float d = row[i] - mean;
+                sq += d * d;
+            }
+            float rstd = (float) (1.0 / Math.sqrt(sq / h + epsilon));
+            for (int i = 0; i < h; i++) {
+                row[i] = (row[i] - mean) * rstd * g[i] + be[i];
+            }
+            to.put(outBase + r * h, row, 0, h);
+        });
+    }
+}
