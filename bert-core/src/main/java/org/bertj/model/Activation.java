@@ -70,6 +70,11 @@ public enum Activation {
         switch (this) {
             case GELU:
             case GELU_PYTHON: {
+                if (CpuKernels.applies(x)) {
+                    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
+                    CpuKernels.gelu(x, out);
+                    return out;
+                }
                 INDArray t = x.mul(SQRT_HALF);
                 Nd4j.exec(new Erf(t, t));
                 return t.addi(1.0).muli(x).muli(0.5);
