@@ -1,0 +1,95 @@
+package org.bertj.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.bertj.model.BenchAccess;
+import org.bertj.model.BertConfig;
+import org.bertj.model.BertForPreTraining;
+import org.bertj.model.BertForPreTrainingOutput;
+import org.bertj.model.BertInputs;
+import org.bertj.model.BertModelOutput;
+import org.bertj.model.OutputOptions;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The bert-base forward pass, whole and in parts, eval mode. Method names and parameters match
+ * {@link MatmulYardstick}'s, which times only the matrix products of the same work, so the report
+ * can divide one by the other. Weights are random with bert-base-uncased's shapes (speed does not
+ * depend on the values); inputs are random token ids with {@code [CLS]} first and {@code [SEP]} last,
+ * no padding.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=12G",
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class ForwardBenchmark {
+
+    /** The whole model at the three benchmarked token shapes. */
+    @State(Scope.Benchmark)
+    public static class Model {
+        /** Tokens per forward call, {@code BxS}. */
+        @Param({"1x128", "8x128", "1x512"})
+        public String shape;
+        BertForPreTraining model;
+        BertInputs inputs;
+
+        /** Builds bert-base with random weights and one random batch, once per fork. */
+        @Setup
+        public void setup() {
+            model = BertBase.randomModel();
+            inputs = BertBase.randomInputs(TokenShape.parse(shape), 7);
+        }
+    }
+
+    /** One layer and the MLM head alone, at {@link MatmulYardstick#PART_SHAPE}. */
+    @State(Scope.Benchmark)
+    public static class Part {
+        BenchAccess parts;
+        INDArray hidden;
+
+        /** Builds the parts with random weights and a random hidden state, once per fork. */
+        @Setup
+        public void setup() {
+            parts = new BenchAccess(BertConfig.builder().build(), 11);
+            hidden = Nd4j.randn(DataType.FLOAT, MatmulYardstick.PART_SHAPE.tokens(), BertConfig.builder().build().hiddenSize());
+        }
+    }
+
+    /** {@code BertModel.forward}: embeddings, 12 layers, pooler. */
+    @Benchmark
+    public BertModelOutput forward(Model m) {
+        return m.model.bert().forward(m.inputs, OutputOptions.NONE);
+    }
+
+    /** {@code BertForPreTraining.forward}: as {@link #forward}, plus MLM logits at every position and NSP. */
+    @Benchmark
+    public BertForPreTrainingOutput forwardWithMlmHead(Model m) {
+        return m.model.forward(m.inputs, OutputOptions.NONE);
+    }
+
+    /** One encoder layer on a {@code [128, 768]} hidden state. */
+    @Benchmark
+    public INDArray encoderLayer(Part p) {
+        return p.parts.layer(p.hidden, MatmulYardstick.PART_SHAPE.batch(), MatmulYardstick.PART_SHAPE.seq());
+    }
+
+    /** The MLM head alone (transform and decoder) at all 128 positions. */
+    @Benchmark
+    public INDArray mlmHead(Part p) {
+        return p.parts.mlmHead(p.hidden);
+    }
+}
