@@ -1,6 +1,8 @@
 package org.bertj.model;
 
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -57,8 +59,10 @@ public final class BertSelfAttention {
         INDArray q = part(fused, 0);
         INDArray k = part(fused, 1);
         INDArray v = part(fused, 2);
-        INDArray scores = Nd4j.matmul(q, k, null, false, true, false);
-        scores.divi(Math.sqrt(headSize));
+        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
+        INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
+        Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
+                MMulTranspose.builder().transposeB(true).build()));
         if (maskBias != null) {
             Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
         }
@@ -70,7 +74,9 @@ public final class BertSelfAttention {
             Nd4j.exec(new BroadcastMulOp(p, headMask, p, 1));
         }
         INDArray context = Nd4j.matmul(p, v); // [B, heads, S, D]
-        INDArray out = context.permute(0, 2, 1, 3).dup('c').reshape('c', (long) batch * seq, hidden);
+        // Heads back together: one strided copy into [B, S, heads, D] (cheaper than permute().dup()).
+        INDArray out = Nd4j.createUninitialized(context.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
+        out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
         if (pass.caches()) {
             qkv5 = fused;
             probs = kept;
