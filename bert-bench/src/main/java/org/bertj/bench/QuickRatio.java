@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
 import org.bertj.model.OutputOptions;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The forward/yardstick ratio in a minute, without JMH, for working on the model: best-of-rounds
@@ -38,6 +39,16 @@ public final class QuickRatio {
         return best;
     }
 
+    static String rss() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS") || l.startsWith("VmHWM")).map(l -> l.replaceAll("\\s+", " "))
+                    .reduce((a, b) -> a + ", " + b).orElse("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /** @param args token shape (default 1x128) and rounds (default 10) */
     public static void main(String[] args) {
         TokenShape shape = TokenShape.parse(args.length > 0 ? args[0] : "1x128");
@@ -49,10 +60,17 @@ public final class QuickRatio {
         double fwd = 0;
         double yard = 0;
         for (int k = 0; k < 3; k++) { // interleaved, so drifting load hits both alike
-            fwd = best(() -> model.bert().forward(inputs, OutputOptions.NONE), rounds, cpu);
+            fwd = best(Boolean.getBoolean("ws") ? () -> {
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(
+                        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder()
+                                .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.STRICT)
+                                .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.FIRST_LOOP).build(), "quick")) {
+                    model.bert().forward(inputs, OutputOptions.NONE);
+                }
+            } : () -> model.bert().forward(inputs, OutputOptions.NONE), rounds, cpu);
             yard = best(products::encoderAndPooler, rounds, cpu);
-            System.out.printf(Locale.ROOT, "%s %s: forward %.1f ms, matmul yardstick %.1f ms, ratio %.3f%n",
-                    shape, cpu ? "cpu time" : "wall", fwd, yard, fwd / yard);
+            System.out.printf(Locale.ROOT, "%s %s: forward %.1f ms, matmul yardstick %.1f ms, ratio %.3f  (%s)%n",
+                    shape, cpu ? "cpu time" : "wall", fwd, yard, fwd / yard, rss());
         }
     }
 }
