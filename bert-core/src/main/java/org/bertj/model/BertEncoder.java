@@ -2,6 +2,7 @@ package org.bertj.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The stack of {@code num_hidden_layers} {@link BertLayer}s. */
@@ -29,13 +30,15 @@ public final class BertEncoder {
         }
         for (int i = 0; i < layers.size(); i++) {
             INDArray hm = headMask == null ? null : headMask.getRow(i);
-            BertSelfAttention.Result r = layers.get(i).forward(x, batch, seq, maskBias, hm, pass);
-            x = r.context();
-            if (hidden != null) {
-                hidden.add(x);
-            }
-            if (attentions != null) {
-                attentions.add(r.probs());
+            try (MemoryWorkspace ws = ForwardWorkspace.layer()) {
+                BertSelfAttention.Result r = layers.get(i).forward(x, batch, seq, maskBias, hm, pass);
+                x = ForwardWorkspace.keep(r.context(), ws);
+                if (hidden != null) {
+                    hidden.add(x);
+                }
+                if (attentions != null) {
+                    attentions.add(ForwardWorkspace.keep(r.probs(), ws));
+                }
             }
         }
         return x;

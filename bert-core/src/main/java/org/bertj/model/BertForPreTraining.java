@@ -54,14 +54,16 @@ public final class BertForPreTraining {
 
     /** Forward pass in the given mode. */
     public BertForPreTrainingOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
-        BertModelOutput o = bert.forward(inputs, options, pass);
-        long b = inputs.batchSize();
-        long s = inputs.sequenceLength();
-        INDArray flat = o.lastHiddenState().reshape('c', b * s, config.hiddenSize());
-        INDArray logits = cls.predictions().forward(flat, pass).reshape('c', b, s, config.vocabSize());
-        INDArray nsp = cls.seqRelationship().forward(o.pooledOutput(), pass);
-        return new BertForPreTrainingOutput(logits, nsp, o.lastHiddenState(), o.pooledOutput(),
-                o.hiddenStates(), o.attentions());
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = bert.forward(inputs, options, pass);
+            long b = inputs.batchSize();
+            long s = inputs.sequenceLength();
+            INDArray flat = o.lastHiddenState().reshape('c', b * s, config.hiddenSize());
+            INDArray logits = cls.predictions().forward(flat, pass).reshape('c', b, s, config.vocabSize());
+            INDArray nsp = cls.seqRelationship().forward(o.pooledOutput(), pass);
+            return new BertForPreTrainingOutput(ws.result(logits), ws.result(nsp), ws.result(o.lastHiddenState()),
+                    ws.result(o.pooledOutput()), ws.results(o.hiddenStates()), ws.results(o.attentions()));
+        }
     }
 
     /**

@@ -61,6 +61,14 @@ public final class BertModel {
      */
     public BertModelOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
         inputs.validate(config);
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = forwardIn(inputs, options, pass);
+            return new BertModelOutput(ws.result(o.lastHiddenState()), ws.result(o.pooledOutput()),
+                    ws.results(o.hiddenStates()), ws.results(o.attentions()));
+        }
+    }
+
+    private BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
         DataType type = params.dataType();
         int b = inputs.batchSize();
         int s = inputs.sequenceLength();
