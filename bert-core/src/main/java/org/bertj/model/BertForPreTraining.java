@@ -67,6 +67,37 @@ public final class BertForPreTraining {
     }
 
     /**
+     * Eval-mode MLM logits at chosen token positions only, e.g. where the input holds {@code [MASK]}:
+     * the encoder runs as usual, but the MLM head (and its {@code [N, V]} decoder product, a quarter
+     * of bert-base's forward flops at 128 tokens) sees just those rows. Row {@code i} equals
+     * {@code predictionLogits[positions[i] / S, positions[i] % S]} of {@link #forward}.
+     *
+     * @param positions flat token indices {@code b·S + s}, each in {@code [0, B·S)}
+     * @return logits {@code [P, V]}, one row per position, in the order given
+     * @throws IllegalArgumentException if there are no positions or one is outside the batch
+     */
+    public INDArray predictionLogitsAt(BertInputs inputs, int... positions) {
+        long tokens = (long) inputs.batchSize() * inputs.sequenceLength();
+        if (positions.length == 0) {
+            throw new IllegalArgumentException("predictionLogitsAt needs at least one position");
+        }
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] < 0 || positions[i] >= tokens) {
+                throw new IllegalArgumentException("position " + positions[i] + " (index " + i
+                        + ") is outside the batch's " + tokens + " tokens (B·S = " + inputs.batchSize() + "·"
+                        + inputs.sequenceLength() + ")");
+            }
+        }
+        Pass pass = Pass.inference();
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = bert.forward(inputs, OutputOptions.NONE, pass);
+            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
+            INDArray rows = Nd4j.pullRows(flat, 1, positions);
+            return ws.result(cls.predictions().forward(rows, pass));
+        }
+    }
+
+    /**
      * Backward through the last caching forward pass, accumulating into {@code grads}.
      *
      * @param dPredictionLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]})
