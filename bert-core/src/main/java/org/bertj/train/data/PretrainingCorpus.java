@@ -1,0 +1,156 @@
+package org.bertj.train.data;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A pretraining corpus as Google's create_pretraining_data.py reads it: UTF-8 text, one sentence
+ * per line, a blank line between documents. Each sentence is tokenized to WordPiece ids when read.
+ *
+ * <p>As in Google's code, lines are stripped of surrounding whitespace, a sentence that tokenizes
+ * to nothing is dropped, and empty documents are dropped. Documents matter because the "random
+ * next" segment of a sentence pair is taken from a different document.
+ */
+public final class PretrainingCorpus {
+
+    private final List<List<int[]>> documents;
+
+    private PretrainingCorpus(List<List<int[]>> documents) {
+        this.documents = documents;
+    }
+
+    /**
+     * A corpus from already tokenized documents (each a list of sentences of token ids). Empty
+     * sentences and documents are dropped.
+     *
+     * @throws IllegalArgumentException if fewer than two non-empty documents remain
+     */
+    public static PretrainingCorpus of(List<List<int[]>> documents) {
+        List<List<int[]>> kept = new ArrayList<>();
+        for (List<int[]> doc : documents) {
+            List<int[]> sentences = new ArrayList<>();
+            for (int[] s : doc) {
+                if (s.length > 0) {
+                    sentences.add(s.clone());
+                }
+            }
+            if (!sentences.isEmpty()) {
+                kept.add(Collections.unmodifiableList(sentences));
+            }
+        }
+        if (kept.size() < 2) {
+            throw new IllegalArgumentException("a pretraining corpus needs at least 2 non-empty documents "
+                    + "(the random next segment comes from another document), found " + kept.size());
+        }
+        return new PretrainingCorpus(Collections.unmodifiableList(kept));
+    }
+
+    /**
+     * Reads and tokenizes a corpus file.
+     *
+     * @param tokenizer sentence to WordPiece ids (without [CLS]/[SEP])
+     * @throws IOException naming the file, line and byte offset if the file is not valid UTF-8,
+     *     and if it holds fewer than two documents
+     */
+    public static PretrainingCorpus read(Path file, Function<String, int[]> tokenizer) throws IOException {
+        List<List<int[]>> documents = new ArrayList<>();
+        List<int[]> current = new ArrayList<>();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long lineNumber = 1;
+            long lineStart = 0;
+            long offset = 0;
+            boolean more = true;
+            while (more) {
+                int b = in.read();
+                more = b >= 0;
+                if (more && b != '\n') {
+                    line.write(b);
+                    offset++;
+                    continue;
+                }
+                if (!more && line.size() == 0) {
+                    break;
+                }
+                String text = decode(utf8, line.toByteArray(), file, lineNumber, lineStart);
+                if (lineNumber == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1);
+                }
+                text = text.strip();
+                if (text.isEmpty()) {
+                    if (!current.isEmpty()) {
+                        documents.add(current);
+                        current = new ArrayList<>();
+                    }
+                } else {
+                    int[] ids = tokenizer.apply(text);
+                    if (ids.length > 0) {
+                        current.add(ids);
+                    }
+                }
+                line.reset();
+                offset++;
+                lineStart = offset;
+                lineNumber++;
+            }
+        }
+        if (!current.isEmpty()) {
+            documents.add(current);
+        }
+        try {
+            return of(documents);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String decode(CharsetDecoder utf8, byte[] bytes, Path file, long lineNumber, long lineStart)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        try {
+            return utf8.reset().decode(buf).toString();
+        } catch (CharacterCodingException e) {
+            // After a failed decode the buffer stands at the first bad byte.
+            throw new IOException(file + ": line " + lineNumber + " is not valid UTF-8 (bad byte 0x"
+                    + String.format("%02x", bytes[Math.min(buf.position(), bytes.length - 1)] & 0xff)
+                    + " at byte offset " + (lineStart + buf.position()) + " of the file)", e);
+        }
+    }
+
+    /** The documents, each a list of tokenized sentences (read-only; do not modify the arrays). */
+    public List<List<int[]>> documents() {
+        return documents;
+    }
+
+    /** Number of documents. */
+    public int documentCount() {
+        return documents.size();
+    }
+
+    /** Total number of tokens over all sentences. */
+    public long tokenCount() {
+        long n = 0;
+        for (List<int[]> d : documents) {
+            for (int[] s : d) {
+                n += s.length;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,41 @@
+package org.bertj.train.data;
+
+/**
+ * The vocabulary facts the data pipeline needs: the ids of BERT's special tokens and the
+ * vocabulary size (random replacements are drawn from {@code [0, vocabSize)}, as Google does).
+ *
+ * @param pad       [PAD], used for padding (0 in BERT's vocabularies)
+ * @param cls       [CLS], first token of every sequence
+ * @param sep       [SEP], after each segment
+ * @param mask      [MASK], what a masked token becomes 80% of the time
+ * @param vocabSize number of ids
+ */
+public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) {
+
+    /** Checks that every id lies in the vocabulary and that the four are distinct. */
+    public SpecialTokens {
+        int[] ids = {pad, cls, sep, mask};
+        String[] names = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new IllegalArgumentException(names[i] + " id " + ids[i]
+                        + " is outside the vocabulary [0, " + vocabSize + ")");
+            }
+            for (int j = 0; j < i; j++) {
+                if (ids[i] == ids[j]) {
+                    throw new IllegalArgumentException(names[i] + " and " + names[j] + " have the same id " + ids[i]);
+                }
+            }
+        }
+    }
+
+    /** bert-base-uncased's vocab.txt: [PAD]=0, [CLS]=101, [SEP]=102, [MASK]=103, 30522 ids. */
+    public static SpecialTokens bertUncased() {
+        return new SpecialTokens(0, 101, 102, 103, 30522);
+    }
+
+    /** Whether the id is one of the four special tokens (never chosen for prediction). */
+    public boolean isSpecial(int id) {
+        return id == pad || id == cls || id == sep || id == mask;
+    }
+}
