@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Adam with decoupled weight decay, as BERT is pretrained, updating parameters in place.
@@ -57,6 +59,7 @@ public final class AdamW {
     private long step;
     private final Map<String, INDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, INDArray> expAvgSq = new LinkedHashMap<>();
+    private INDArray scratchBuffer;
 
     private AdamW(Builder b) {
         this.learningRate = b.learningRate;
@@ -127,8 +130,16 @@ public final class AdamW {
             if (decays(name)) {
                 p.muli(1 - learningRate * weightDecay);
             }
-            // One scratch array per parameter serves every intermediate.
-            INDArray scratch = g.mul(1 - beta1);
+            INDArray scratch = scratch(p);
+            if (biasCorrection) {
+                // ND4J's fused Adam computes lr·sqrt(bc2)/bc1 · m / (sqrt(v) + ε'), which is
+                // PyTorch's lr/bc1 · m / (sqrt(v)/sqrt(bc2) + ε) exactly when ε' = ε·sqrt(bc2).
+                Nd4j.exec(new AdamUpdater(g, v, m, scratch, v, m, learningRate, beta1, beta2,
+                        eps * sqrtBc2, Math.toIntExact(step - 1)));
+                p.subi(scratch);
+                continue;
+            }
+            g.mul(1 - beta1, scratch);
             m.muli(beta1).addi(scratch);
             g.mul(g, scratch).muli(1 - beta2);
             v.muli(beta2).addi(scratch);
@@ -137,6 +148,21 @@ public final class AdamW {
             m.div(scratch, scratch).muli(stepSize);
             p.subi(scratch);
         }
+    }
+
+    /**
+     * A view, shaped like {@code p}, of one flat buffer kept for the largest parameter: allocating
+     * a fresh temporary per parameter and step costs ND4J far more than the arithmetic (0.4 s for
+     * the 23M-element word embeddings, against 10 ms for an in-place multiply).
+     */
+    private INDArray scratch(INDArray p) {
+        long n = p.length();
+        if (scratchBuffer == null || scratchBuffer.dataType() != p.dataType() || scratchBuffer.length() < n) {
+            long size = scratchBuffer == null || scratchBuffer.dataType() != p.dataType()
+                    ? n : Math.max(n, scratchBuffer.length());
+            scratchBuffer = Nd4j.createUninitialized(p.dataType(), size);
+        }
+        return scratchBuffer.get(NDArrayIndex.interval(0, n)).reshape('c', p.shape());
     }
 
     /**

@@ -1,7 +1,5 @@
 package org.bertj.train.data;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
@@ -71,43 +70,34 @@ public final class PretrainingCorpus {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] chunk = new byte[1 << 16];
+            byte[] line = new byte[256];
+            int lineLength = 0;
             long lineNumber = 1;
             long lineStart = 0;
-            long offset = 0;
-            boolean more = true;
-            while (more) {
-                int b = in.read();
-                more = b >= 0;
-                if (more && b != '\n') {
-                    line.write(b);
-                    offset++;
-                    continue;
-                }
-                if (!more && line.size() == 0) {
-                    break;
-                }
-                String text = decode(utf8, line.toByteArray(), file, lineNumber, lineStart);
-                if (lineNumber == 1 && text.startsWith("\uFEFF")) {
-                    text = text.substring(1);
-                }
-                text = text.strip();
-                if (text.isEmpty()) {
-                    if (!current.isEmpty()) {
-                        documents.add(current);
-                        current = new ArrayList<>();
+            long chunkStart = 0;
+            for (int read; (read = in.read(chunk)) >= 0; chunkStart += read) {
+                int from = 0;
+                for (int i = 0; i < read; i++) {
+                    if (chunk[i] != '\n') {
+                        continue;
                     }
-                } else {
-                    int[] ids = tokenizer.apply(text);
-                    if (ids.length > 0) {
-                        current.add(ids);
-                    }
+                    line = append(line, lineLength, chunk, from, i - from);
+                    lineLength += i - from;
+                    String text = decode(utf8, line, lineLength, file, lineNumber, lineStart);
+                    current = addLine(text, lineNumber, tokenizer, documents, current);
+                    lineLength = 0;
+                    lineNumber++;
+                    lineStart = chunkStart + i + 1;
+                    from = i + 1;
                 }
-                line.reset();
-                offset++;
-                lineStart = offset;
-                lineNumber++;
+                line = append(line, lineLength, chunk, from, read - from);
+                lineLength += read - from;
+            }
+            if (lineLength > 0) {
+                String text = decode(utf8, line, lineLength, file, lineNumber, lineStart);
+                current = addLine(text, lineNumber, tokenizer, documents, current);
             }
         }
         if (!current.isEmpty()) {
@@ -120,16 +110,46 @@ public final class PretrainingCorpus {
         }
     }
 
-    private static String decode(CharsetDecoder utf8, byte[] bytes, Path file, long lineNumber, long lineStart)
-            throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
+    /** Handles one line; returns the document to add the next sentence to. */
+    private static List<int[]> addLine(String text, long lineNumber, Function<String, int[]> tokenizer,
+            List<List<int[]>> documents, List<int[]> current) {
+        if (lineNumber == 1 && text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        text = text.strip();
+        if (text.isEmpty()) {
+            if (!current.isEmpty()) {
+                documents.add(current);
+                return new ArrayList<>();
+            }
+            return current;
+        }
+        int[] ids = tokenizer.apply(text);
+        if (ids.length > 0) {
+            current.add(ids);
+        }
+        return current;
+    }
+
+    private static byte[] append(byte[] line, int length, byte[] src, int from, int count) {
+        if (length + count > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, length + count));
+        }
+        System.arraycopy(src, from, line, length, count);
+        return line;
+    }
+
+    private static String decode(CharsetDecoder utf8, byte[] bytes, int length, Path file, long lineNumber,
+            long lineStart) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes, 0, length);
         try {
             return utf8.reset().decode(buf).toString();
         } catch (CharacterCodingException e) {
             // After a failed decode the buffer stands at the first bad byte.
+            int bad = buf.position();
             throw new IOException(file + ": line " + lineNumber + " is not valid UTF-8 (bad byte 0x"
-                    + String.format("%02x", bytes[Math.min(buf.position(), bytes.length - 1)] & 0xff)
-                    + " at byte offset " + (lineStart + buf.position()) + " of the file)", e);
+                    + String.format("%02x", bytes[Math.min(bad, length - 1)] & 0xff)
+                    + " at byte offset " + (lineStart + bad) + " of the file)", e);
         }
     }
 
