@@ -34,6 +34,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * set, which {@link #BERT_NO_DECAY} expresses as: the name contains {@code LayerNorm} or ends with
  * {@code .bias} (this includes {@code cls.predictions.bias}).
  *
+ * <p>Gradients are only read. Besides the two moments per parameter the optimizer keeps one scratch
+ * buffer the size of the largest parameter (94 MB for bert-base's word embeddings).
+ *
  * <p>The defaults are BERT's: lr 1e-4, betas (0.9, 0.999), eps 1e-6, weight decay 0.01. The
  * learning rate is normally set before every step from a schedule such as
  * {@link LinearWarmupDecay}.

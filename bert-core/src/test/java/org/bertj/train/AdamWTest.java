@@ -106,7 +106,9 @@ class AdamWTest {
         Map<String, INDArray> p = params(DataType.DOUBLE);
         for (int t = 0; t < lrs.length; t++) {
             adam.setLearningRate(lrs[t]);
-            adam.step(p, grads(DataType.DOUBLE, t));
+            Map<String, INDArray> g = grads(DataType.DOUBLE, t);
+            adam.step(p, g);
+            assertEquals(grads(DataType.DOUBLE, t), g, "step must not modify the gradients");
         }
         assertEquals(5, adam.stepCount());
         assertMatches(reference(lrs.length, lrs, wd, 1e-6, true), p, 1e-12);
