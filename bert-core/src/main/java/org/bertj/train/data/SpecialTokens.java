@@ -1,5 +1,9 @@
 package org.bertj.train.data;
 
+import java.util.BitSet;
+import java.util.List;
+import java.util.function.IntPredicate;
+
 /**
  * The vocabulary facts the data pipeline needs: the ids of BERT's special tokens and the
  * vocabulary size (random replacements are drawn from {@code [0, vocabSize)}, as Google does).
@@ -27,6 +31,38 @@ public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) 
                 }
             }
         }
+    }
+
+    /**
+     * Looks the four tokens up in a vocabulary (vocab.txt's lines, id = line index).
+     *
+     * @throws IllegalArgumentException naming the first token the vocabulary lacks
+     */
+    public static SpecialTokens fromVocabulary(List<String> vocabulary) {
+        String[] names = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
+        int[] ids = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            ids[i] = vocabulary.indexOf(names[i]);
+            if (ids[i] < 0) {
+                throw new IllegalArgumentException("the vocabulary (" + vocabulary.size()
+                        + " tokens) has no " + names[i]);
+            }
+        }
+        return new SpecialTokens(ids[0], ids[1], ids[2], ids[3], vocabulary.size());
+    }
+
+    /**
+     * Which ids are WordPiece continuation pieces (tokens starting with "##"), for whole-word
+     * masking.
+     */
+    public static IntPredicate continuationPieces(List<String> vocabulary) {
+        BitSet pieces = new BitSet(vocabulary.size());
+        for (int i = 0; i < vocabulary.size(); i++) {
+            if (vocabulary.get(i).startsWith("##")) {
+                pieces.set(i);
+            }
+        }
+        return id -> id >= 0 && pieces.get(id);
     }
 
     /** bert-base-uncased's vocab.txt: [PAD]=0, [CLS]=101, [SEP]=102, [MASK]=103, 30522 ids. */
