@@ -120,10 +120,7 @@ public final class AdamW {
             }
         }
         step++;
-        double bc1 = biasCorrection ? 1 - Math.pow(beta1, step) : 1;
-        double bc2 = biasCorrection ? 1 - Math.pow(beta2, step) : 1;
-        double stepSize = learningRate / bc1;
-        double sqrtBc2 = Math.sqrt(bc2);
+        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             String name = e.getKey();
             INDArray p = e.getValue();
@@ -142,13 +139,14 @@ public final class AdamW {
                 p.subi(scratch);
                 continue;
             }
+            // Google's variant, which the fused kernel cannot do: p -= lr · m / (sqrt(v) + ε).
             g.mul(1 - beta1, scratch);
             m.muli(beta1).addi(scratch);
             g.mul(g, scratch).muli(1 - beta2);
             v.muli(beta2).addi(scratch);
             Nd4j.exec(new Sqrt(v, scratch));
-            scratch.divi(sqrtBc2).addi(eps);
-            m.div(scratch, scratch).muli(stepSize);
+            scratch.addi(eps);
+            m.div(scratch, scratch).muli(learningRate);
             p.subi(scratch);
         }
     }

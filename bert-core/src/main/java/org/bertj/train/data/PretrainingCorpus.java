@@ -38,12 +38,16 @@ public final class PretrainingCorpus {
      * @throws IllegalArgumentException if fewer than two non-empty documents remain
      */
     public static PretrainingCorpus of(List<List<int[]>> documents) {
+        return build(documents, true);
+    }
+
+    private static PretrainingCorpus build(List<List<int[]>> documents, boolean copy) {
         List<List<int[]>> kept = new ArrayList<>();
         for (List<int[]> doc : documents) {
             List<int[]> sentences = new ArrayList<>();
             for (int[] s : doc) {
                 if (s.length > 0) {
-                    sentences.add(s.clone());
+                    sentences.add(copy ? s.clone() : s);
                 }
             }
             if (!sentences.isEmpty()) {
@@ -104,7 +108,7 @@ public final class PretrainingCorpus {
             documents.add(current);
         }
         try {
-            return of(documents);
+            return build(documents, false); // nothing modifies the arrays, so no copy is needed
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
