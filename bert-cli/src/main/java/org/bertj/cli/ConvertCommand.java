@@ -38,6 +38,7 @@ public final class ConvertCommand implements Command {
         Path outDir = args.requirePath("out");
         Path config = args.get("config") == null ? null : Paths.get(args.get("config"));
         Path vocab = args.get("vocab") == null ? null : Paths.get(args.get("vocab"));
+        HfModelDirectory.checkWritable(outDir, args.has("force"));
         long start = System.nanoTime();
         try (BertCheckpoint ckpt = BertCheckpoint.open(from, config, vocab)) {
             out.println("reading " + ckpt.description());

@@ -77,7 +77,14 @@ public final class HfModelDirectory {
         }
     }
 
-    private static void checkWritable(Path target, boolean replace) throws IOException {
+    /**
+     * Fails early, before any work, if {@link #write} would refuse {@code out}.
+     *
+     * @throws FileAlreadyExistsException if {@code out} is a file, or a non-empty directory and
+     *                                    {@code replace} is false
+     */
+    public static void checkWritable(Path out, boolean replace) throws IOException {
+        Path target = out.toAbsolutePath().normalize();
         if (!Files.exists(target) || replace && Files.isDirectory(target)) {
             return;
         }
