@@ -18,7 +18,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * validates the whole header, so a malformed or truncated file fails there and never later; tensor
  * bytes are memory-mapped on demand, one tensor at a time, so files larger than 2 GiB work.
  *
- * <p>{@link #names()} lists tensors in the order their bytes lie in the file.
+ * <p>{@link #names()} lists tensors in the order their bytes lie in the file. {@link #load} copies
+ * a tensor from the mapping into new ND4J memory with one native memcpy (no Java heap array), then
+ * widens it with an ND4J cast where the stored dtype is narrower than the loaded one. Loads may run
+ * from several threads at once.
  */
 public final class SafetensorsFile implements TensorSource {
 
