@@ -199,6 +199,7 @@ public final class BertTokenizer {
      * @throws IllegalArgumentException for a null text, or a truncation that cannot reach max_length
      */
     public Encoding encode(String text, String textPair, EncodeOptions options) {
+        requireOptions(options);
         Encoding e = encodeUnpadded(text, textPair, options);
         if (options.padding() == Padding.MAX_LENGTH) {
             e = pad(e, maxLength(options));
@@ -213,6 +214,10 @@ public final class BertTokenizer {
      * @param textPairs null, or one second sequence per text
      */
     public List<Encoding> encodeBatch(List<String> texts, List<String> textPairs, EncodeOptions options) {
+        requireOptions(options);
+        if (texts == null) {
+            throw new IllegalArgumentException("texts is null");
+        }
         if (textPairs != null && textPairs.size() != texts.size()) {
             throw new IllegalArgumentException("batch has " + texts.size() + " texts but " + textPairs.size()
                     + " text pairs");
@@ -230,6 +235,12 @@ public final class BertTokenizer {
             out.replaceAll(e -> pad(e, target));
         }
         return out;
+    }
+
+    private static void requireOptions(EncodeOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("options is null (use EncodeOptions.DEFAULT)");
+        }
     }
 
     private int maxLength(EncodeOptions options) {

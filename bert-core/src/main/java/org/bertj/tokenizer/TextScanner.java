@@ -9,9 +9,9 @@ import java.util.Arrays;
  * lower-casing and accent stripping, the punctuation split, and greedy longest-match WordPiece.
  *
  * <p>Each word (a run between whitespace, CJK ideographs and special tokens) is folded into a char
- * buffer that remembers, for every folded char, the span of original text it came from; a dropped
- * character (a control, a stripped accent) widens the span of the char before it in the same word,
- * as HF's fast tokenizer aligns its offsets. Not thread-safe: one per thread.
+ * buffer that remembers, for every folded char, the span of original text it came from (all chars
+ * folded from one code point share its span); a dropped character (a control, a stripped accent)
+ * belongs to no token's span, as in HF's fast tokenizer's offsets. Not thread-safe: one per thread.
  */
 final class TextScanner {
 
@@ -25,8 +25,6 @@ final class TextScanner {
     private int[] wordEnd = new int[64];
     private int wordLength;
     private boolean wordAscii = true;
-    /** The output piece a dropped character may widen when no word is open (after a CJK ideograph), or -1. */
-    private int widenable = -1;
 
     TextScanner(BertTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -44,7 +42,6 @@ final class TextScanner {
         int n = text.length();
         wordLength = 0;
         wordAscii = true;
-        widenable = -1;
         int i = 0;
         while (i < n) {
             char c = text.charAt(i);
@@ -54,7 +51,6 @@ final class TextScanner {
                     flushWord(out);
                     int end = i + specials[match].length();
                     out.add(specialIds[match], i, end);
-                    widenable = -1;
                     i = end;
                     continue;
                 }
@@ -66,10 +62,8 @@ final class TextScanner {
                     append((char) folding.bmpCode(c), i, i + 1);
                 } else if (kind == CodePoints.SPACE) {
                     flushWord(out);
-                    widenable = -1;
-                } else {
-                    dropped(i + 1, out);
                 }
+                // else REMOVED: an ASCII control leaves nothing
                 i++;
                 continue;
             }
@@ -85,20 +79,17 @@ final class TextScanner {
             }
             switch (kind) {
                 case CodePoints.ORDINARY:
-                    appendFolded(cp, i, i + len, out);
+                    appendFolded(cp, i, i + len);
                     break;
                 case CodePoints.SPACE:
                     flushWord(out);
-                    widenable = -1;
                     break;
                 case CodePoints.REMOVED:
-                    dropped(i + len, out);
                     break;
                 default: // CJK: a word of its own
                     flushWord(out);
-                    appendFolded(cp, i, i + len, out);
+                    appendFolded(cp, i, i + len);
                     flushWord(out);
-                    widenable = out.size - 1;
                     break;
             }
             i += len;
@@ -116,7 +107,7 @@ final class TextScanner {
         return best;
     }
 
-    private void appendFolded(int cp, int start, int end, Pieces out) {
+    private void appendFolded(int cp, int start, int end) {
         String multi;
         if (cp < 0x10000) {
             int code = folding.bmpCode((char) cp);
@@ -125,28 +116,17 @@ final class TextScanner {
                 return;
             }
             if (code == CharFolding.EMPTY) {
-                dropped(end, out);
                 return;
             }
             multi = folding.multi(code);
         } else {
             multi = folding.supplementary(cp);
             if (multi.isEmpty()) {
-                dropped(end, out);
                 return;
             }
         }
         for (int k = 0; k < multi.length(); k++) {
             append(multi.charAt(k), start, end);
-        }
-    }
-
-    /** A character that leaves nothing: the span of the char before it grows to cover it. */
-    private void dropped(int end, Pieces out) {
-        if (wordLength > 0) {
-            wordEnd[wordLength - 1] = end;
-        } else if (widenable >= 0) {
-            out.ends[widenable] = end;
         }
     }
 
@@ -171,7 +151,6 @@ final class TextScanner {
         if (n == 0) {
             return;
         }
-        widenable = -1;
         if (!wordAscii) {
             if (tokenizer.composesWords()) {
                 composeWord();
