@@ -17,6 +17,7 @@ public final class Main {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
                 // Subcommands register here.
+                new ConvertCommand(),
                 new TokenizeCommand()
         )) {
             all.put(c.name(), c);

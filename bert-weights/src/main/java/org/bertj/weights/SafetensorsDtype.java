@@ -1,0 +1,112 @@
+package org.bertj.weights;
+
+import java.nio.ByteBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.custom.BitCast;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.ShiftBits;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The element types a safetensors header may name (as the reference Rust library lists them), their
+ * size in bytes, and how bertj turns their little-endian bytes into an ND4J array: floating point
+ * types become FLOAT, I64 becomes LONG, the narrower integer types and BOOL become INT. U16, U32,
+ * U64 and the 8-bit float types are understood (a file holding them validates) but not loadable.
+ */
+public enum SafetensorsDtype {
+    BOOL(1, DataType.INT), U8(1, DataType.INT), I8(1, DataType.INT),
+    F8_E5M2(1, null), F8_E4M3(1, null),
+    I16(2, DataType.INT), U16(2, null), F16(2, DataType.FLOAT), BF16(2, DataType.FLOAT),
+    I32(4, DataType.INT), U32(4, null), F32(4, DataType.FLOAT),
+    F64(8, DataType.FLOAT), I64(8, DataType.LONG), U64(8, null);
+
+    private final int size;
+    private final DataType loadedAs;
+
+    SafetensorsDtype(int size, DataType loadedAs) {
+        this.size = size;
+        this.loadedAs = loadedAs;
+    }
+
+    /** Bytes per element. */
+    public int size() {
+        return size;
+    }
+
+    /** The ND4J type {@link #decode} returns, or null if bertj cannot load this dtype. */
+    public DataType loadedAs() {
+        return loadedAs;
+    }
+
+    /** The dtype of that header spelling, or null if safetensors has no such dtype. */
+    public static SafetensorsDtype parse(String name) {
+        for (SafetensorsDtype d : values()) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** The dtype safetensors stores an ND4J type as, or null if it has none. */
+    public static SafetensorsDtype of(DataType type) {
+        return switch (type) {
+            case FLOAT -> F32;
+            case DOUBLE -> F64;
+            case HALF -> F16;
+            case BFLOAT16 -> BF16;
+            case LONG -> I64;
+            case INT -> I32;
+            case SHORT -> I16;
+            case BYTE -> I8;
+            case UBYTE -> U8;
+            case BOOL -> BOOL;
+            default -> null;
+        };
+    }
+
+    /**
+     * Turns {@code count} little-endian elements into a new rank-1 array of {@link #loadedAs()}.
+     *
+     * @param bytes a direct buffer at position 0 holding exactly {@code count * size()} bytes
+     * @throws UnsupportedOperationException if {@link #loadedAs()} is null
+     */
+    INDArray decode(ByteBuffer bytes, int count) {
+        // Nd4j.createBuffer(ByteBuffer, ...) is one native memcpy from the (mapped) buffer into ND4J
+        // memory; the conversions after it are ND4J ops, so no element passes through Java code.
+        // It reads BOOL, UINT16 and BFLOAT16 wrongly in ND4J 1.0.0-M2.1, hence the detours below.
+        return switch (this) {
+            case F32 -> raw(bytes, DataType.FLOAT, count);
+            case I32 -> raw(bytes, DataType.INT, count);
+            case I64 -> raw(bytes, DataType.LONG, count);
+            case F64 -> widen(raw(bytes, DataType.DOUBLE, count), DataType.FLOAT);
+            case F16 -> widen(raw(bytes, DataType.HALF, count), DataType.FLOAT);
+            case I16 -> widen(raw(bytes, DataType.SHORT, count), DataType.INT);
+            case I8 -> widen(raw(bytes, DataType.BYTE, count), DataType.INT);
+            case U8, BOOL -> widen(raw(bytes, DataType.UBYTE, count), DataType.INT);
+            case BF16 -> bf16ToFloat(raw(bytes, DataType.SHORT, count));
+            default -> throw new UnsupportedOperationException("bertj cannot load safetensors dtype " + this);
+        };
+    }
+
+    private static INDArray raw(ByteBuffer bytes, DataType type, int count) {
+        return Nd4j.create(Nd4j.createBuffer(bytes, type, count), new long[] {count});
+    }
+
+    private static INDArray widen(INDArray narrow, DataType type) {
+        INDArray wide = narrow.castTo(type);
+        narrow.close();
+        return wide;
+    }
+
+    /** A bfloat16 is the upper half of a float32: widen to int, shift left 16, reinterpret. */
+    private static INDArray bf16ToFloat(INDArray bits16) {
+        INDArray bits32 = widen(bits16, DataType.INT);
+        // Sign extension of the short does not matter: those bits are shifted out.
+        INDArray shifted = Nd4j.exec(new ShiftBits(bits32, Nd4j.scalar(16)))[0];
+        bits32.close();
+        INDArray floats = Nd4j.exec(new BitCast(shifted, DataType.FLOAT))[0];
+        shifted.close();
+        return floats;
+    }
+}

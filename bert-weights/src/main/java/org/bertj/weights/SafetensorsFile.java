@@ -1,0 +1,190 @@
+package org.bertj.weights;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A safetensors file (Hugging Face's weight format), opened read-only. {@link #open} reads and
+ * validates the whole header, so a malformed or truncated file fails there and never later; tensor
+ * bytes are memory-mapped on demand, one tensor at a time, so files larger than 2 GiB work.
+ *
+ * <p>{@link #names()} lists tensors in the order their bytes lie in the file. {@link #load} copies
+ * a tensor from the mapping into new ND4J memory with one native memcpy (no Java heap array), then
+ * widens it with an ND4J cast where the stored dtype is narrower than the loaded one. Loads may run
+ * from several threads at once.
+ */
+public final class SafetensorsFile implements TensorSource {
+
+    /** Largest piece copied at once (ByteBuffers and ND4J buffer factories index with int). */
+    static long chunkBytes = 1L << 30;
+
+    private final SafetensorsHeader header;
+    private final FileChannel channel;
+    private final Map<String, SafetensorsHeader.Entry> byName = new LinkedHashMap<>();
+    private final List<String> names;
+
+    private SafetensorsFile(SafetensorsHeader header, FileChannel channel) {
+        this.header = header;
+        this.channel = channel;
+        for (SafetensorsHeader.Entry e : header.entries) {
+            byName.put(e.name(), e);
+        }
+        this.names = List.copyOf(byName.keySet());
+    }
+
+    /**
+     * Opens and validates {@code file}.
+     *
+     * @throws WeightFormatException if the file is not a well-formed safetensors file; the message names
+     *                               the file, the tensor and the byte offset at fault
+     */
+    public static SafetensorsFile open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return new SafetensorsFile(SafetensorsHeader.read(file, channel), channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The file this was opened from. */
+    public Path path() {
+        return header.file;
+    }
+
+    /** The header's {@code __metadata__} (empty if it has none). */
+    public Map<String, String> metadata() {
+        return header.metadata;
+    }
+
+    @Override
+    public List<String> names() {
+        return names;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        SafetensorsHeader.Entry e = byName.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException(header.file + ": no tensor named '" + name + "'");
+        }
+        return new TensorInfo(name, e.dtype().name(), e.shape().clone());
+    }
+
+    /** The stored dtype of a tensor. */
+    public SafetensorsDtype dtype(String name) throws WeightFormatException {
+        return entry(name).dtype();
+    }
+
+    /**
+     * Absolute file offsets {@code [begin, end)} of a tensor's bytes, for tools that copy or
+     * checksum raw data.
+     */
+    public long[] fileOffsets(String name) throws WeightFormatException {
+        SafetensorsHeader.Entry e = entry(name);
+        return new long[] {header.dataStart + e.begin(), header.dataStart + e.end()};
+    }
+
+    /**
+     * A read-only little-endian view of a tensor's stored bytes (memory-mapped, no copy), in the
+     * stored dtype and C order.
+     *
+     * @throws WeightFormatException if the name is unknown or the tensor is 2 GiB or larger
+     */
+    public ByteBuffer rawBytes(String name) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        if (e.byteCount() > Integer.MAX_VALUE) {
+            throw new WeightFormatException(header.file + ": tensor '" + name + "' is " + e.byteCount()
+                    + " bytes, too large for one ByteBuffer (limit " + Integer.MAX_VALUE + ")");
+        }
+        return map(e, 0, e.byteCount());
+    }
+
+    @Override
+    public INDArray load(String name) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        if (e.dtype().loadedAs() == null) {
+            throw new WeightFormatException(header.file + ": tensor '" + name + "' has dtype " + e.dtype()
+                    + ", which bertj cannot load (supported: F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)");
+        }
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("safetensors is little-endian; this platform is not");
+        }
+        long n = e.elementCount();
+        long[] shape = e.shape().clone();
+        if (n == 0) {
+            return Nd4j.create(e.dtype().loadedAs(), shape);
+        }
+        int size = e.dtype().size();
+        long perChunk = Math.max(1, chunkBytes / size);
+        if (n <= perChunk) {
+            return e.dtype().decode(map(e, 0, e.byteCount()), (int) n).reshape('c', shape);
+        }
+        // Only tensors over chunkBytes get here: decode piece by piece into one array.
+        INDArray out = Nd4j.createUninitialized(e.dtype().loadedAs(), shape, 'c');
+        INDArray flat = out.reshape('c', new long[] {n});
+        for (long first = 0; first < n; first += perChunk) {
+            int count = (int) Math.min(perChunk, n - first);
+            INDArray part = e.dtype().decode(map(e, first * size, (long) count * size), count);
+            flat.get(NDArrayIndex.interval(first, first + count)).assign(part);
+            part.close();
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SafetensorsFile[" + header.file + ", " + names.size() + " tensors]";
+    }
+
+    private SafetensorsHeader.Entry entry(String name) throws WeightFormatException {
+        SafetensorsHeader.Entry e = byName.get(name);
+        if (e == null) {
+            throw new WeightFormatException(header.file + ": no tensor named '" + name + "' (the file holds "
+                    + names.size() + " tensors" + (names.isEmpty() ? "" : ", e.g. '" + names.get(0) + "'") + ")");
+        }
+        return e;
+    }
+
+    /** Maps {@code length} bytes starting {@code offset} bytes into a tensor's data. */
+    private ByteBuffer map(SafetensorsHeader.Entry e, long offset, long length) throws IOException {
+        long at = header.dataStart + e.begin() + offset;
+        if (!channel.isOpen()) {
+            throw new WeightFormatException(header.file + ": closed; cannot read tensor '" + e.name() + "'");
+        }
+        try {
+            if (at + length > channel.size()) {
+                throw new WeightFormatException(header.file + ": tensor '" + e.name() + "' needs file bytes " + at
+                        + ".." + (at + length) + " but the file now has " + channel.size()
+                        + " bytes (changed since it was opened)");
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, at, length).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (WeightFormatException ex) {
+            throw ex;
+        } catch (IOException ex) {
+            throw new WeightFormatException(header.file + ": cannot map tensor '" + e.name() + "' (file bytes "
+                    + at + ".." + (at + length) + "): " + ex.getMessage(), ex);
+        }
+    }
+}
