@@ -33,7 +33,15 @@ final class CharFolding {
         this.stripAccents = stripAccents;
         java.util.List<String> multiList = new java.util.ArrayList<>();
         for (int c = 0; c < 0x10000; c++) {
-            String f = (c < 128) ? asciiFold((char) c) : compute(c);
+            String f;
+            if (c < 128) {
+                f = asciiFold((char) c);
+            } else if (CodePoints.kind(c) == CodePoints.REMOVED || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) {
+                // Never folded (dropped before folding), or CJK ideographs: caseless, no decomposition.
+                f = String.valueOf((char) c);
+            } else {
+                f = compute(c);
+            }
             if (f.isEmpty()) {
                 bmp[c] = EMPTY;
             } else if (f.length() == 1) {
