@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * wrote, if given.
  *
  * <pre>
- * BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
+ * BenchReport RESULTS.json[,MORE.json...] OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
  * </pre>
  * With {@code --readme}, the text between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}
  * in that file is replaced by the report.
@@ -64,10 +64,19 @@ public final class BenchReport {
                 o.getAsJsonObject("params").entrySet().forEach(p -> params.put(p.getKey(), p.getValue().getAsString()));
             }
             JsonObject metric = o.getAsJsonObject("primaryMetric");
+            // TokenizerBench counts tokens as an auxiliary metric: that, not passes/s, is its figure.
+            JsonObject secondary = o.has("secondaryMetrics") ? o.getAsJsonObject("secondaryMetrics") : new JsonObject();
+            if (secondary.has("tokens")) {
+                metric = secondary.getAsJsonObject("tokens");
+            }
             double error = metric.get("scoreError").isJsonPrimitive() && metric.get("scoreError").getAsJsonPrimitive().isNumber()
                     ? metric.get("scoreError").getAsDouble() : Double.NaN;
+            String unit = metric.get("scoreUnit").getAsString();
+            if (secondary.has("tokens")) {
+                unit = unit.replace("ops/", "tokens/");
+            }
             rows.add(new Row(owner.substring(owner.lastIndexOf('.') + 1), full.substring(dot + 1), params,
-                    metric.get("score").getAsDouble(), error, metric.get("scoreUnit").getAsString()));
+                    metric.get("score").getAsDouble(), error, unit));
         }
         return rows;
     }
@@ -142,6 +151,9 @@ public final class BenchReport {
     }
 
     private static String number(double v) {
+        if (v >= 100_000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
         if (v >= 100) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
@@ -166,7 +178,6 @@ public final class BenchReport {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]");
         }
-        Path results = Path.of(args[0]);
         Path out = Path.of(args[1]);
         JsonObject memory = null;
         String command = null;
@@ -184,7 +195,11 @@ public final class BenchReport {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        String report = render(parse(Files.readString(results)), memory, command, machine);
+        List<Row> rows = new ArrayList<>();
+        for (String f : args[0].split(",")) {
+            rows.addAll(parse(Files.readString(Path.of(f))));
+        }
+        String report = render(rows, memory, command, machine);
         write(out, report);
         if (readme != null) {
             write(readme, splice(Files.readString(readme), report, readme));

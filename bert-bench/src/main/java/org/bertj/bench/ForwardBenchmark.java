@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The bert-base forward pass, whole and in parts, eval mode. Method names and parameters match
  * {@link MatmulYardstick}'s, which times only the matrix products of the same work, so the report
- * can divide one by the other. Weights are random with bert-base-uncased's shapes (speed does not
- * depend on the values); inputs are random token ids with {@code [CLS]} first and {@code [SEP]} last,
- * no padding.
+ * can divide one by the other. The whole model runs on the real bert-base-uncased weights from
+ * the cache; the parts alone on random weights of the same shapes (speed does not depend on the
+ * values). Inputs are random token ids with {@code [CLS]} first and {@code [SEP]} last, no padding.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -46,12 +46,15 @@ public class ForwardBenchmark {
         public String shape;
         BertForPreTraining model;
         BertInputs inputs;
+        int[] maskPositions;
 
-        /** Builds bert-base with random weights and one random batch, once per fork. */
+        /** Loads bert-base and makes one random batch, once per fork. */
         @Setup
         public void setup() {
-            model = BertBase.randomModel();
-            inputs = BertBase.randomInputs(TokenShape.parse(shape), 7);
+            model = BertBase.realModel();
+            TokenShape t = TokenShape.parse(shape);
+            inputs = BertBase.randomInputs(t, 7);
+            maskPositions = BertBase.maskPositions(t);
         }
     }
 
@@ -79,6 +82,15 @@ public class ForwardBenchmark {
     @Benchmark
     public BertForPreTrainingOutput forwardWithMlmHead(Model m) {
         return m.model.forward(m.inputs, OutputOptions.NONE);
+    }
+
+    /**
+     * As {@link #forwardWithMlmHead}, but MLM logits only at 15% of the positions (BERT's masking
+     * rate), through {@code BertForPreTraining.predictionLogitsAt}.
+     */
+    @Benchmark
+    public INDArray forwardMlmAtMasks(Model m) {
+        return m.model.predictionLogitsAt(m.inputs, m.maskPositions);
     }
 
     /** One encoder layer on a {@code [128, 768]} hidden state. */
