@@ -87,18 +87,40 @@ final class CpuKernels {
      * error ~1e-7 relative to |x|). {@code out} may be {@code x}.
      */
     static void gelu(INDArray x, INDArray out) {
+        biasGelu(x, null, out);
+    }
+
+    /**
+     * {@code out = gelu(x + bias)}, bias broadcast over the rows of {@code x [N, H]} (null: none):
+     * the intermediate dense layer's bias add and activation in one pass. {@code out} may be {@code x}.
+     */
+    static void biasGelu(INDArray x, INDArray bias, INDArray out) {
+        float[] b = bias == null ? null : bias.toFloatVector();
+        int h = b == null ? BLOCK : b.length;
+        if (b != null && (x.rank() != 2 || x.size(1) != h)) {
+            throw new IllegalArgumentException("bias of " + h + " does not fit rows of " + java.util.Arrays.toString(x.shape()));
+        }
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer to = out.data().asNioFloat();
         int inBase = (int) x.offset();
         int outBase = (int) out.offset();
         int n = (int) x.length();
-        int blocks = (n + BLOCK - 1) / BLOCK;
+        // Blocks of whole rows when there is a bias, so each block starts at column 0.
+        int block = b == null ? BLOCK : Math.max(1, BLOCK / h) * h;
+        int blocks = (n + block - 1) / block;
         IntStream range = IntStream.range(0, blocks);
-        (PARALLEL && n >= PARALLEL_MIN ? range.parallel() : range).forEach(b -> {
-            float[] buf = SCRATCH.get()[0];
-            int from = b * BLOCK;
-            int len = Math.min(BLOCK, n - from);
+        (PARALLEL && n >= PARALLEL_MIN ? range.parallel() : range).forEach(k -> {
+            float[] buf = block <= BLOCK ? SCRATCH.get()[0] : new float[block];
+            int from = k * block;
+            int len = Math.min(block, n - from);
             in.get(inBase + from, buf, 0, len);
+            if (b != null) {
+                for (int r = 0; r < len; r += h) {
+                    for (int i = 0; i < h; i++) {
+                        buf[r + i] += b[i];
+                    }
+                }
+            }
             geluBlock(buf, len);
             to.put(outBase + from, buf, 0, len);
         });
@@ -120,6 +142,16 @@ final class CpuKernels {
      * {@code out} (which may be {@code x}); biased variance from the centred values, as torch.
      */
     static void layerNorm(INDArray x, INDArray weight, INDArray bias, double eps, INDArray out) {
+        addLayerNorm(x, null, null, weight, bias, eps, out);
+    }
+
+    /**
+     * {@code out = LayerNorm(x + add + residual)} row by row: a dense layer's bias ({@code add [H]},
+     * broadcast) and the residual ({@code [N, H]}) summed in the same pass as the normalisation;
+     * either may be null. {@code out} may be {@code x}.
+     */
+    static void addLayerNorm(INDArray x, INDArray add, INDArray residual, INDArray weight, INDArray bias, double eps,
+            INDArray out) {
         int h = (int) x.size(1);
         int rows = (int) x.size(0);
         if (h > BLOCK) {
@@ -127,6 +159,13 @@ final class CpuKernels {
         }
         float[] g = weight.toFloatVector();
         float[] be = bias.toFloatVector();
+        float[] a = add == null ? null : add.toFloatVector();
+        if (residual != null && !java.util.Arrays.equals(residual.shape(), x.shape())) {
+            throw new IllegalArgumentException("residual " + java.util.Arrays.toString(residual.shape())
+                    + " does not match " + java.util.Arrays.toString(x.shape()));
+        }
+        FloatBuffer res = residual == null ? null : residual.data().asNioFloat();
+        int resBase = residual == null ? 0 : (int) residual.offset();
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer to = out.data().asNioFloat();
         int inBase = (int) x.offset();
@@ -134,8 +173,21 @@ final class CpuKernels {
         float epsilon = (float) eps;
         IntStream range = IntStream.range(0, rows);
         (PARALLEL && (long) rows * h >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
-            float[] row = SCRATCH.get()[1];
+            float[][] scratch = SCRATCH.get();
+            float[] row = scratch[1];
             in.get(inBase + r * h, row, 0, h);
+            if (a != null) { // (x·Wᵀ + b) + residual, in torch's order
+                for (int i = 0; i < h; i++) {
+                    row[i] += a[i];
+                }
+            }
+            if (res != null) {
+                float[] other = scratch[0];
+                res.get(resBase + r * h, other, 0, h);
+                for (int i = 0; i < h; i++) {
+                    row[i] += other[i];
+                }
+            }
             double sum = 0;
             for (int i = 0; i < h; i++) {
                 sum += row[i];

@@ -2,6 +2,7 @@ package org.bertj.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,36 @@ class CpuKernelsTest {
             }
         }
         assertEquals(0.0, maxErr, 1e-6);
+    }
+
+    @Test
+    void biasGeluEqualsGeluOfTheSumInFloat64() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 37, 3072).muli(2); // rows not a multiple of a block
+        INDArray b = Nd4j.randn(DataType.FLOAT, 3072);
+        INDArray out = x.ulike();
+        CpuKernels.biasGelu(x, b, out);
+        INDArray want = Activation.GELU.apply(x.castTo(DataType.DOUBLE).addRowVector(b.castTo(DataType.DOUBLE)));
+        assertEquals(0.0, want.sub(out.castTo(DataType.DOUBLE)).amaxNumber().doubleValue(), 3e-6);
+    }
+
+    @Test
+    void addLayerNormNormalisesTheSumOfInputBiasAndResidual() {
+        INDArray y = Nd4j.randn(DataType.FLOAT, 50, 768);
+        INDArray add = Nd4j.randn(DataType.FLOAT, 768);
+        INDArray residual = Nd4j.randn(DataType.FLOAT, 50, 768).muli(3);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 768);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 768);
+        INDArray sum = y.castTo(DataType.DOUBLE).addRowVector(add.castTo(DataType.DOUBLE)).addi(residual.castTo(DataType.DOUBLE));
+        INDArray mean = sum.mean(true, 1);
+        INDArray centred = sum.subColumnVector(mean);
+        INDArray var = centred.mul(centred).mean(true, 1);
+        INDArray want = centred.divColumnVector(org.nd4j.linalg.ops.transforms.Transforms.sqrt(var.addi(1e-12)))
+                .mulRowVector(w.castTo(DataType.DOUBLE)).addRowVector(b.castTo(DataType.DOUBLE));
+        CpuKernels.addLayerNorm(y, add, residual, w, b, 1e-12, y);
+        double maxRel = want.sub(y.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / want.amaxNumber().doubleValue();
+        assertEquals(0.0, maxRel, 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> CpuKernels.addLayerNorm(y, add, residual.getRow(0).reshape(1, 768),
+                w, b, 1e-12, y));
     }
 
     @Test
