@@ -25,6 +25,24 @@ final class LayerNorm {
         this.eps = eps;
     }
 
+    /**
+     * Whether {@link #forwardAdding} may be used: an inference pass on the CPU kernels' terms.
+     */
+    static boolean fusable(INDArray x, Pass pass) {
+        return !pass.caches() && CpuKernels.applies(x);
+    }
+
+    /**
+     * Inference only ({@link #fusable}): {@code LayerNorm(y + add + residual)} in one pass,
+     * written over {@code y}; {@code add} is a dense layer's bias, broadcast over the rows.
+     */
+    INDArray forwardAdding(INDArray y, INDArray add, INDArray residual) {
+        normalized = null;
+        rstd = null;
+        CpuKernels.addLayerNorm(y, add, residual, weight, bias, eps, y);
+        return y;
+    }
+
     INDArray forward(INDArray x, Pass pass) {
         if (!pass.caches() && CpuKernels.applies(x)) {
             INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');

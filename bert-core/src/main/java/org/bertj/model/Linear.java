@@ -42,6 +42,20 @@ final class Linear {
         return weight;
     }
 
+    /** The bias {@code [out]}. */
+    INDArray bias() {
+        return bias;
+    }
+
+    /**
+     * Inference only: {@code x·Wᵀ} without the bias, for a caller that adds it in a fused kernel
+     * of its own (one pass over the output less).
+     */
+    INDArray forwardWithoutBias(INDArray x) {
+        input = null;
+        return Nd4j.gemm(x, weight, false, true);
+    }
+
     INDArray forward(INDArray x, Pass pass) {
         INDArray y = Nd4j.gemm(x, weight, false, true);
         y.addiRowVector(bias);
