@@ -15,6 +15,12 @@ public final class BertIntermediate {
     }
 
     INDArray forward(INDArray x, Pass pass) {
+        if (!pass.caches() && (act == Activation.GELU || act == Activation.GELU_PYTHON) && CpuKernels.applies(x)) {
+            preActivation = null;
+            INDArray z = dense.forwardWithoutBias(x); // bias and exact GELU in one pass, in place
+            CpuKernels.biasGelu(z, dense.bias(), z);
+            return z;
+        }
         INDArray z = dense.forward(x, pass);
         preActivation = pass.caches() ? z : null;
         return act.apply(z);

@@ -16,6 +16,9 @@ public final class BertOutput {
     }
 
     INDArray forward(INDArray h, INDArray residual, Pass pass) {
+        if (LayerNorm.fusable(h, pass)) { // bias, residual and LayerNorm in one pass
+            return layerNorm.forwardAdding(dense.forwardWithoutBias(h), dense.bias(), residual);
+        }
         INDArray y = dropout.forward(dense.forward(h, pass), pass);
         return layerNorm.forward(y.addi(residual), pass);
     }

@@ -16,6 +16,9 @@ public final class BertSelfOutput {
     }
 
     INDArray forward(INDArray context, INDArray residual, Pass pass) {
+        if (LayerNorm.fusable(context, pass)) { // bias, residual and LayerNorm in one pass
+            return layerNorm.forwardAdding(dense.forwardWithoutBias(context), dense.bias(), residual);
+        }
         INDArray h = dropout.forward(dense.forward(context, pass), pass);
         return layerNorm.forward(h.addi(residual), pass);
     }
