@@ -126,6 +126,57 @@ final class CpuKernels {
         });
     }
 
+    /** {@code x += bias} over the rows of {@code x [N, H]}, in place. */
+    static void addBias(INDArray x, INDArray bias) {
+        float[] b = bias.toFloatVector();
+        int h = b.length;
+        if (x.rank() != 2 || x.size(1) != h) {
+            throw new IllegalArgumentException("bias of " + h + " does not fit rows of " + java.util.Arrays.toString(x.shape()));
+        }
+        FloatBuffer data = x.data().asNioFloat();
+        int base = (int) x.offset();
+        int rows = (int) x.size(0);
+        IntStream range = IntStream.range(0, rows);
+        (PARALLEL && x.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
+            float[] row = h <= BLOCK ? SCRATCH.get()[0] : new float[h];
+            data.get(base + r * h, row, 0, h);
+            for (int i = 0; i < h; i++) {
+                row[i] += b[i];
+            }
+            data.put(base + r * h, row, 0, h);
+        });
+    }
+
+    /**
+     * Multi-head context {@code [B, heads, S, D]} back to rows {@code out [B·S, heads·D]}: the
+     * permuted copy ND4J's {@code assign} does, without its per-op threading cost.
+     */
+    static void mergeHeads(INDArray context, INDArray out) {
+        int batch = (int) context.size(0);
+        int heads = (int) context.size(1);
+        int seq = (int) context.size(2);
+        int d = (int) context.size(3);
+        if (out.rank() != 2 || out.size(0) != (long) batch * seq || out.size(1) != (long) heads * d) {
+            throw new IllegalArgumentException("context " + java.util.Arrays.toString(context.shape())
+                    + " does not fit rows " + java.util.Arrays.toString(out.shape()));
+        }
+        FloatBuffer in = context.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int inBase = (int) context.offset();
+        int outBase = (int) out.offset();
+        int hidden = heads * d;
+        IntStream range = IntStream.range(0, batch * seq);
+        (PARALLEL && out.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(row -> {
+            float[] buf = hidden <= BLOCK ? SCRATCH.get()[0] : new float[hidden];
+            int b = row / seq;
+            int s = row % seq;
+            for (int h = 0; h < heads; h++) {
+                in.get(inBase + ((b * heads + h) * seq + s) * d, buf, h * d, d);
+            }
+            to.put(outBase + row * hidden, buf, 0, hidden);
+        });
+    }
+
     private static void geluBlock(float[] a, int n) {
         for (int i = 0; i < n; i++) {
             float x = a[i];

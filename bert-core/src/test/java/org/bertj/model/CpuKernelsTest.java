@@ -105,6 +105,19 @@ class CpuKernelsTest {
     }
 
     @Test
+    void mergeHeadsAndAddBiasAgreeWithNd4jPermuteAndBroadcast() {
+        INDArray context = Nd4j.randn(DataType.FLOAT, 3, 4, 5, 8); // [B, heads, S, D]
+        INDArray out = Nd4j.create(DataType.FLOAT, 15, 32);
+        CpuKernels.mergeHeads(context, out);
+        assertEquals(context.permute(0, 2, 1, 3).dup('c').reshape(15, 32), out);
+        INDArray bias = Nd4j.randn(DataType.FLOAT, 32);
+        INDArray want = out.addRowVector(bias);
+        CpuKernels.addBias(out, bias);
+        assertEquals(want, out);
+        assertThrows(IllegalArgumentException.class, () -> CpuKernels.mergeHeads(context, Nd4j.create(DataType.FLOAT, 15, 31)));
+    }
+
+    @Test
     void notForDoubleOrNonContiguousArrays() {
         assertFalse(CpuKernels.applies(Nd4j.zeros(DataType.DOUBLE, 4, 4)));
         assertFalse(CpuKernels.applies(Nd4j.zeros(DataType.FLOAT, 4, 6).transpose()));
