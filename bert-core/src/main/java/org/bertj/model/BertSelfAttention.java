@@ -55,7 +55,14 @@ public final class BertSelfAttention {
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
+        INDArray projected;
+        if (!pass.caches() && CpuKernels.applies(x)) { // inference on CPU: bias added by a Java pass
+            projected = qkv.forwardWithoutBias(x);
+            CpuKernels.addBias(projected, qkv.bias());
+        } else {
+            projected = qkv.forward(x, pass);
+        }
+        INDArray fused = projected.reshape('c', batch, seq, 3, heads, headSize);
         INDArray q = part(fused, 0);
         INDArray k = part(fused, 1);
         INDArray v = part(fused, 2);
@@ -76,7 +83,11 @@ public final class BertSelfAttention {
         INDArray context = Nd4j.matmul(p, v); // [B, heads, S, D]
         // Heads back together: one strided copy into [B, S, heads, D] (cheaper than permute().dup()).
         INDArray out = Nd4j.createUninitialized(context.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
-        out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
+        if (CpuKernels.applies(context) && CpuKernels.applies(out)) {
+            CpuKernels.mergeHeads(context, out);
+        } else {
+            out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
+        }
         if (pass.caches()) {
             qkv5 = fused;
             probs = kept;
