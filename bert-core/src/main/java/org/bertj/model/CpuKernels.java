@@ -126,6 +126,47 @@ final class CpuKernels {
         });
     }
 
+    /**
+     * BERT's embedding layer in one pass: row {@code r} of {@code out [N, H]} is
+     * {@code LayerNorm(word[ids[r]] + position[positions[r]] + type[types[r]])}. Ids are trusted
+     * (the inputs were validated against the tables' sizes).
+     */
+    static void embedLayerNorm(INDArray word, int[] ids, INDArray position, int[] positions, INDArray type,
+            int[] types, INDArray weight, INDArray bias, double eps, INDArray out) {
+        int h = (int) out.size(1);
+        if (h > BLOCK) {
+            throw new IllegalArgumentException("embedLayerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
+        }
+        float[] g = weight.toFloatVector();
+        float[] be = bias.toFloatVector();
+        FloatBuffer w = word.data().asNioFloat();
+        FloatBuffer p = position.data().asNioFloat();
+        FloatBuffer t = type.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int wBase = (int) word.offset();
+        int pBase = (int) position.offset();
+        int tBase = (int) type.offset();
+        int outBase = (int) out.offset();
+        float epsilon = (float) eps;
+        IntStream range = IntStream.range(0, ids.length);
+        (PARALLEL && out.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
+            float[][] scratch = SCRATCH.get();
+            float[] row = scratch[1];
+            float[] other = scratch[0];
+            w.get(wBase + ids[r] * h, row, 0, h);
+            p.get(pBase + positions[r] * h, other, 0, h);
+            for (int i = 0; i < h; i++) {
+                row[i] += other[i];
+            }
+            t.get(tBase + types[r] * h, other, 0, h);
+            for (int i = 0; i < h; i++) {
+                row[i] += other[i];
+            }
+            normaliseRow(row, h, g, be, epsilon);
+            to.put(outBase + r * h, row, 0, h);
+        });
+    }
+
     /** {@code x += bias} over the rows of {@code x [N, H]}, in place. */
     static void addBias(INDArray x, INDArray bias) {
         float[] b = bias.toFloatVector();
@@ -175,6 +216,24 @@ final class CpuKernels {
             }
             to.put(outBase + row * hidden, buf, 0, hidden);
         });
+    }
+
+    /** {@code (row - mean) / sqrt(var + eps) · g + b} in place; sums in double. */
+    private static void normaliseRow(float[] row, int h, float[] g, float[] b, float epsilon) {
+        double sum = 0;
+        for (int i = 0; i < h; i++) {
+            sum += row[i];
+        }
+        float mean = (float) (sum / h);
+        double sq = 0;
+        for (int i = 0; i < h; i++) {
+            float d = row[i] - mean;
+            sq += d * d;
+        }
+        float rstd = (float) (1.0 / Math.sqrt(sq / h + epsilon));
+        for (int i = 0; i < h; i++) {
+            row[i] = (row[i] - mean) * rstd * g[i] + b[i];
+        }
     }
 
     private static void geluBlock(float[] a, int n) {
@@ -239,20 +298,7 @@ final class CpuKernels {
                     row[i] += other[i];
                 }
             }
-            double sum = 0;
-            for (int i = 0; i < h; i++) {
-                sum += row[i];
-            }
-            float mean = (float) (sum / h);
-            double sq = 0;
-            for (int i = 0; i < h; i++) {
-                float d = row[i] - mean;
-                sq += d * d;
-            }
-            float rstd = (float) (1.0 / Math.sqrt(sq / h + epsilon));
-            for (int i = 0; i < h; i++) {
-                row[i] = (row[i] - mean) * rstd * g[i] + be[i];
-            }
+            normaliseRow(row, h, g, be, epsilon);
             to.put(outBase + r * h, row, 0, h);
         });
     }
