@@ -31,6 +31,11 @@ public final class BertEmbeddings {
 
     /** @param in validated inputs; returns {@code [B·S, H]} */
     INDArray forward(BertInputs in, Pass pass) {
+        if (LayerNorm.fusable(word.weight(), pass) && CpuKernels.applies(position.weight())
+                && CpuKernels.applies(tokenType.weight())) { // lookups, sum and LayerNorm in one pass
+            return layerNorm.forwardEmbeddings(word.weight(), in.flatInputIds(), position.weight(),
+                    in.flatPositionIds(), tokenType.weight(), in.flatTokenTypeIds());
+        }
         INDArray e = word.forward(in.flatInputIds(), pass);
         e.addi(position.forward(in.flatPositionIds(), pass));
         e.addi(tokenType.forward(in.flatTokenTypeIds(), pass));

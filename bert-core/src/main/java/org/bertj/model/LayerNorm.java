@@ -43,6 +43,19 @@ final class LayerNorm {
         return y;
     }
 
+    /**
+     * Inference only ({@link #fusable} on the tables): the three embedding lookups, their sum and
+     * this LayerNorm in one pass ({@link CpuKernels#embedLayerNorm}).
+     */
+    INDArray forwardEmbeddings(INDArray word, int[] ids, INDArray position, int[] positions, INDArray type,
+            int[] types) {
+        normalized = null;
+        rstd = null;
+        INDArray out = Nd4j.createUninitialized(word.dataType(), new long[] {ids.length, word.size(1)}, 'c');
+        CpuKernels.embedLayerNorm(word, ids, position, positions, type, types, weight, bias, eps, out);
+        return out;
+    }
+
     INDArray forward(INDArray x, Pass pass) {
         if (!pass.caches() && CpuKernels.applies(x)) {
             INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
