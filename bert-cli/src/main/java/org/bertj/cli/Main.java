@@ -17,7 +17,9 @@ public final class Main {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
                 // Subcommands register here.
-                new ForwardCommand()
+                new ForwardCommand(),
+                new ConvertCommand(),
+                new TokenizeCommand()
         )) {
             all.put(c.name(), c);
         }
