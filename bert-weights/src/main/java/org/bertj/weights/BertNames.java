@@ -1,0 +1,33 @@
+package org.bertj.weights;
+
+import java.util.regex.Pattern;
+
+/**
+ * Which Hugging Face names are parameters of {@code BertForPreTraining} (see the spec's weight
+ * table): the names a converted checkpoint keeps. Buffers ({@code position_ids}) and the decoder
+ * weights tied to other tensors are not parameters a file needs to carry.
+ */
+public final class BertNames {
+
+    private static final Pattern PRE_TRAINING = Pattern.compile(String.join("|",
+            "bert\\.embeddings\\.(word|position|token_type)_embeddings\\.weight",
+            "bert\\.embeddings\\.LayerNorm\\.(weight|bias)",
+            "bert\\.encoder\\.layer\\.(0|[1-9][0-9]*)\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
+                    + "|attention\\.output\\.LayerNorm|intermediate\\.dense|output\\.dense|output\\.LayerNorm)"
+                    + "\\.(weight|bias)",
+            "bert\\.pooler\\.dense\\.(weight|bias)",
+            "cls\\.predictions\\.bias",
+            "cls\\.predictions\\.transform\\.(dense|LayerNorm)\\.(weight|bias)",
+            "cls\\.seq_relationship\\.(weight|bias)"));
+
+    private BertNames() {
+    }
+
+    /**
+     * Whether {@code name} is a parameter of Hugging Face's {@code BertForPreTraining} that a weight
+     * file stores (the tied {@code cls.predictions.decoder.*} excluded).
+     */
+    public static boolean isPreTrainingParameter(String name) {
+        return PRE_TRAINING.matcher(name).matches();
+    }
+}
