@@ -16,6 +16,9 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
+                new NotebookCommand(),
+                new FillMaskCommand(),
+                new NspCommand()
                 // Subcommands register here.
         )) {
             all.put(c.name(), c);
