@@ -83,21 +83,26 @@ final class FillMaskCommand implements Command {
                     + " token: write [MASK] where a word should be predicted");
         }
         BertForPreTrainingOutput o = Inference.forward(m, ids, null);
-        int k = Math.min(topK, vocab.idLimit());
         Prediction[] result = new Prediction[masks.length];
         for (int n = 0; n < masks.length; n++) {
-            INDArray p = Inference.softmax(Inference.row(o.predictionLogits(), masks[n]));
-            INDArray order = Nd4j.sortWithIndices(p.dup(), 0, false)[0];
-            int[] top = new int[k];
-            String[] words = new String[k];
-            double[] probs = new double[k];
-            for (int i = 0; i < k; i++) {
-                top[i] = order.getInt(i);
-                words[i] = vocab.token(top[i]);
-                probs[i] = p.getDouble(top[i]);
-            }
-            result[n] = new Prediction(n, masks.length, masks[n], top, words, probs);
+            result[n] = top(n, masks.length, masks[n], Inference.row(o.predictionLogits(), masks[n]), topK, vocab);
         }
         return result;
+    }
+
+    /** The {@code k} most probable words of one position's logits {@code [V]}. */
+    static Prediction top(int index, int count, int position, INDArray logits, int k, Vocabulary vocab) {
+        INDArray p = Inference.softmax(logits);
+        int n = (int) Math.min(k, p.length());
+        INDArray order = Nd4j.sortWithIndices(p.dup(), 0, false)[0];
+        int[] ids = new int[n];
+        String[] words = new String[n];
+        double[] probs = new double[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = order.getInt(i);
+            words[i] = vocab.token(ids[i]);
+            probs[i] = p.getDouble(ids[i]);
+        }
+        return new Prediction(index, count, position, ids, words, probs);
     }
 }
