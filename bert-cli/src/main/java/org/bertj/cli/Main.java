@@ -18,7 +18,9 @@ public final class Main {
         for (Command c : List.<Command>of(
                 new NotebookCommand(),
                 new FillMaskCommand(),
-                new NspCommand()
+                new NspCommand(),
+                new TokenizeCommand(),
+                new ConvertCommand()
                 // Subcommands register here.
         )) {
             all.put(c.name(), c);

@@ -1,12 +1,16 @@
 package org.bertj.model;
 
+import org.bertj.loss.PreTrainingLoss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BERT with both pre-training heads, as Hugging Face's {@code BertForPreTraining}: the encoder
  * ({@code bert.*}), the masked-LM head with its decoder tied to the word embeddings and the
  * next-sentence head ({@code cls.*}).
+ *
+ * <p>Not thread-safe: a training forward keeps per-layer caches until its backward pass.
  */
 public final class BertForPreTraining {
 
@@ -73,5 +77,38 @@ public final class BertForPreTraining {
         INDArray dHidden = cls.predictions().backward(dFlat, g);
         INDArray dPooled = cls.seqRelationship().backward(dSeqRelationship, g);
         bert.backward(dHidden, dPooled, g);
+    }
+
+    /**
+     * One training step: forward in training mode (dropout from a stream seeded with {@code seed}),
+     * the pre-training loss, and backward, adding every parameter's gradient into {@code grads}.
+     *
+     * @param labels            MLM labels {@code [B, S]} (-100 = ignored)
+     * @param nextSentenceLabel NSP labels {@code [B]}
+     */
+    public TrainingStepResult trainingStep(BertInputs inputs, INDArray labels, INDArray nextSentenceLabel,
+            Gradients grads, long seed) {
+        return trainingStep(inputs, labels, nextSentenceLabel, grads, Pass.training(seed));
+    }
+
+    /**
+     * A training step in an explicit mode, e.g. {@link Pass#deterministicTraining()} for the
+     * gradients of the eval-mode (dropout-free) model.
+     */
+    public TrainingStepResult trainingStep(BertInputs inputs, INDArray labels, INDArray nextSentenceLabel,
+            Gradients grads, Pass pass) {
+        if (!pass.caches()) {
+            throw new IllegalArgumentException("a training step needs a caching pass, not inference()");
+        }
+        BertForPreTrainingOutput out = forward(inputs, OutputOptions.NONE, pass);
+        PreTrainingLoss.Result r = PreTrainingLoss.compute(out.predictionLogits(), labels,
+                out.seqRelationshipLogits(), nextSentenceLabel, true);
+        INDArray dMlm = r.dPredictionLogits() != null ? r.dPredictionLogits()
+                : Nd4j.zerosLike(out.predictionLogits());
+        INDArray dNsp = r.dSeqRelationship() != null ? r.dSeqRelationship()
+                : Nd4j.zerosLike(out.seqRelationshipLogits());
+        backward(dMlm, dNsp, grads);
+        return new TrainingStepResult(r.mlmLoss(), r.nspLoss(), r.total(), r.mlmCount(), r.mlmCorrect(),
+                r.nspCount(), r.nspCorrect());
     }
 }

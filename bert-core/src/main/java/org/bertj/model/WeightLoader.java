@@ -1,14 +1,18 @@
 package org.bertj.model;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
 import org.bertj.weights.WeightFormatException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,6 +40,37 @@ public final class WeightLoader {
     private static final String PREDICTION_BIAS = "cls.predictions.bias";
 
     private WeightLoader() {
+    }
+
+    /**
+     * A model read from a directory, with what loading it did.
+     *
+     * @param model  the model
+     * @param report the load report
+     */
+    public record Loaded(BertForPreTraining model, LoadReport report) {
+    }
+
+    /**
+     * Reads a Hugging Face model directory: {@code config.json} and {@code model.safetensors}.
+     *
+     * @param dataType FLOAT or DOUBLE
+     * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
+     */
+    public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
+        Path config = dir.resolve("config.json");
+        Path weights = dir.resolve("model.safetensors");
+        for (Path p : new Path[] {config, weights}) {
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("model directory " + dir + " has no " + p.getFileName());
+            }
+        }
+        BertConfig c = BertConfig.fromJson(config);
+        BertForPreTraining model = new BertForPreTraining(c, dataType);
+        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+            LoadReport r = load(f, model.parameters(), c, mode, 0);
+            return new Loaded(model, r);
+        }
     }
 
     /**

@@ -24,6 +24,24 @@ public final class BertNames {
     }
 
     /**
+     * The canonical {@code BertForPreTraining} name of a tensor from a Hugging Face file, or null if
+     * it is not a parameter the file needs to carry. Accepts what files in the wild use: no
+     * {@code bert.} prefix (a saved {@code BertModel}) and the old {@code LayerNorm.gamma|beta}.
+     */
+    public static String canonical(String name) {
+        String n = name;
+        if (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")) {
+            n = "bert." + n;
+        }
+        if (n.endsWith("LayerNorm.gamma")) {
+            n = n.substring(0, n.length() - "gamma".length()) + "weight";
+        } else if (n.endsWith("LayerNorm.beta")) {
+            n = n.substring(0, n.length() - "beta".length()) + "bias";
+        }
+        return isPreTrainingParameter(n) ? n : null;
+    }
+
+    /**
      * Whether {@code name} is a parameter of Hugging Face's {@code BertForPreTraining} that a weight
      * file stores (the tied {@code cls.predictions.decoder.*} excluded).
      */

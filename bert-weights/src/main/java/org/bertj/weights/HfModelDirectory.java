@@ -57,7 +57,8 @@ public final class HfModelDirectory {
         if (!Files.isRegularFile(vocab)) {
             throw new java.nio.file.NoSuchFileException(vocab.toString(), null, "vocabulary file not found");
         }
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".part-");
+        // Not Files.createTempDirectory: its owner-only permissions would stick to the finished directory.
+        Path tmp = Files.createDirectory(sibling(target, ".part-"));
         try {
             HfBertConfig.write(tmp.resolve(CONFIG), config);
             Files.copy(vocab, tmp.resolve(VOCAB));
@@ -76,7 +77,14 @@ public final class HfModelDirectory {
         }
     }
 
-    private static void checkWritable(Path target, boolean replace) throws IOException {
+    /**
+     * Fails early, before any work, if {@link #write} would refuse {@code out}.
+     *
+     * @throws FileAlreadyExistsException if {@code out} is a file, or a non-empty directory and
+     *                                    {@code replace} is false
+     */
+    public static void checkWritable(Path out, boolean replace) throws IOException {
+        Path target = out.toAbsolutePath().normalize();
         if (!Files.exists(target) || replace && Files.isDirectory(target)) {
             return;
         }
@@ -113,14 +121,19 @@ public final class HfModelDirectory {
     private static void moveIntoPlace(Path tmp, Path target, boolean replace) throws IOException {
         if (Files.exists(target)) {
             checkWritable(target, replace);
-            Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-            Files.delete(old);
+            Path old = sibling(target, ".old-");
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             deleteRecursively(old);
         } else {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         }
+    }
+
+    /** A fresh hidden name beside {@code target}, on the same file system so renames are atomic. */
+    private static Path sibling(Path target, String kind) {
+        return target.resolveSibling("." + target.getFileName() + kind + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
     }
 
     /** Deletes a file or directory tree; nothing if it does not exist. */

@@ -22,7 +22,7 @@ import org.bertj.weights.WeightFormatException;
  *           restart offsets (fixed32 each), number of restarts (fixed32)
  * </pre>
  *
- * <p>Index files are small (kilobytes per thousand tensors), so the whole file is read into memory
+ * <p>Index files are small (8.5 KB for bert-base's 204 tensors), so the whole file is read into memory
  * and every block's checksum is verified.
  */
 final class LevelDbTable {

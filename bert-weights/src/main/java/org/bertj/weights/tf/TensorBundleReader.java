@@ -31,7 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Opening reads and checks the whole {@code .index} table (block checksums, every entry's dtype,
  * shape and byte range against its data shard). The data shards are memory-mapped; {@link #load}
  * verifies the tensor's CRC-32C before handing its bytes to ND4J, so the only copy made is the one
- * into the array the caller gets. Entries that are not numeric tensors (strings, variants,
+ * into the array the caller gets. Floating point tensors load as FLOAT, integers and booleans up to
+ * 32 bits as INT, 64-bit integers (and UINT32) as LONG. Entries that are not numeric tensors (strings, variants,
  * resources) are listed but cannot be loaded; partitioned variables are listed but not supported.
  */
 public final class TensorBundleReader implements TensorSource {
@@ -189,7 +190,7 @@ public final class TensorBundleReader implements TensorSource {
     /** Turns little-endian bytes into an array; floating point types come back as FLOAT. */
     private static INDArray toArray(ByteBuffer bytes, TfDataType dtype, long[] shape, int count) {
         if (count == 0) {
-            return Nd4j.create(dtype.isFloatingPoint() ? DataType.FLOAT : dtype.nd4j, shape, 'c');
+            return Nd4j.create(loadedAs(dtype), shape, 'c');
         }
         if (dtype == TfDataType.BFLOAT16) {
             // ND4J's buffer factory misreads BF16 bytes; widening is exact: the 16 bits are the float's top half.
@@ -200,12 +201,24 @@ public final class TensorBundleReader implements TensorSource {
             return wrap(wide, DataType.FLOAT, shape, count);
         }
         INDArray stored = wrap(bytes, dtype.nd4j, shape, count);
-        if (dtype.isFloatingPoint() && dtype != TfDataType.FLOAT) {
-            INDArray f = stored.castTo(DataType.FLOAT);
-            stored.close();
-            return f;
+        DataType loaded = loadedAs(dtype);
+        if (loaded == stored.dataType()) {
+            return stored;
         }
-        return stored;
+        INDArray cast = stored.castTo(loaded);
+        stored.close();
+        return cast;
+    }
+
+    /** As {@link TensorSource#load} promises, and as safetensors files load: few types, wide enough. */
+    private static DataType loadedAs(TfDataType dtype) {
+        if (dtype.isFloatingPoint()) {
+            return DataType.FLOAT;
+        }
+        return switch (dtype) {
+            case INT8, UINT8, INT16, UINT16, BOOL, INT32 -> DataType.INT;
+            default -> DataType.LONG;
+        };
     }
 
     private static INDArray wrap(ByteBuffer bytes, DataType type, long[] shape, int count) {

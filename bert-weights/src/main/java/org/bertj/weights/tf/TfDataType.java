@@ -18,7 +18,7 @@ enum TfDataType {
     STRING(7, "STRING", 0, null),
     COMPLEX64(8, "COMPLEX64", 8, null),
     INT64(9, "I64", 8, DataType.LONG),
-    BOOL(10, "BOOL", 1, DataType.BOOL),
+    BOOL(10, "BOOL", 1, DataType.UBYTE), // ND4J's buffer factory misreads BOOL bytes; they are 0/1 bytes
     QINT8(11, "QINT8", 1, null),
     QUINT8(12, "QUINT8", 1, null),
     QINT32(13, "QINT32", 4, null),

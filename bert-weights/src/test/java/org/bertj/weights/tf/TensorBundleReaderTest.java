@@ -58,6 +58,10 @@ class TensorBundleReaderTest {
                 .add("f/bfloat16", 14, new long[] {2, 2}, le(2, 0x3F80, 0xC020, 0x3F00, 0x4049))
                 .add("global_step", 9, new long[0], le(8, 12345))
                 .add("g/string", 7, new long[] {1}, new byte[] {3, 'a', 'b', 'c'})
+                .add("h/int8", 6, new long[] {3}, new byte[] {-1, 2, -128})
+                .add("h/uint8", 4, new long[] {3}, new byte[] {-1, 2, -128})
+                .add("h/int16", 5, new long[] {2}, le(2, -300, 7))
+                .add("h/bool", 10, new long[] {2}, new byte[] {1, 0})
                 .write(prefix);
         return prefix;
     }
@@ -66,7 +70,7 @@ class TensorBundleReaderTest {
     void readsEveryDtypeBackAsTheRightValues() throws IOException {
         try (TensorBundleReader r = TensorBundleReader.open(sample())) {
             assertEquals(List.of("a/float", "b/int32", "c/int64", "d/double", "e/half", "f/bfloat16", "g/string",
-                    "global_step"), r.names());
+                    "global_step", "h/bool", "h/int16", "h/int8", "h/uint8"), r.names());
             assertEquals(new TensorInfo("a/float", "F32", new long[] {2, 3}), r.info("a/float"));
             assertEquals("BF16", r.info("f/bfloat16").dtype());
             assertEquals("STRING", r.info("g/string").dtype());
@@ -94,6 +98,12 @@ class TensorBundleReaderTest {
             assertEquals(DataType.FLOAT, bf.dataType());
             assertArrayEquals(new long[] {2, 2}, bf.shape());
             assertArrayEquals(new float[] {1, -2.5f, 0.5f, 3.140625f}, bf.data().asFloat());
+
+            assertArrayEquals(new int[] {-1, 2, -128}, r.load("h/int8").toIntVector());
+            assertArrayEquals(new int[] {255, 2, 128}, r.load("h/uint8").toIntVector());
+            assertArrayEquals(new int[] {-300, 7}, r.load("h/int16").toIntVector());
+            assertEquals(DataType.INT, r.load("h/bool").dataType());
+            assertArrayEquals(new int[] {1, 0}, r.load("h/bool").toIntVector());
 
             INDArray step = r.load("global_step");
             assertEquals(0, step.rank());
@@ -165,7 +175,7 @@ class TensorBundleReaderTest {
         }
         WeightFormatException e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(prefix));
         String m = e.getMessage();
-        assertTrue(m.contains("truncated") && m.contains("'global_step'") && m.contains(data.toString())
+        assertTrue(m.contains("truncated") && m.contains("'h/uint8'") // the last tensor in the file && m.contains(data.toString())
                 && m.contains("ends at byte " + (size - 3)), m);
     }
 
