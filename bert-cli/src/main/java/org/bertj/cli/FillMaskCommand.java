@@ -39,6 +39,11 @@ final class FillMaskCommand implements Command {
             throw new UsageException("--top-k must be at least 1, got " + topK);
         }
         String text = args.positionals().get(0);
+        if (!text.contains(BertTokenizer.MASK)) {
+            // said before loading the weights; predict() checks the tokens again
+            throw new UsageException("the text has no " + BertTokenizer.MASK
+                    + " token: write [MASK] where a word should be predicted");
+        }
         LoadedModel m = ModelChoice.load(args);
         for (Prediction p : predict(m, text, topK)) {
             out.printf("[MASK] %d of %d (token %d):%n", p.index() + 1, p.count(), p.position());

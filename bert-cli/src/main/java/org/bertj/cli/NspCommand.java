@@ -35,8 +35,12 @@ final class NspCommand implements Command {
             throw new UsageException("expected two sentences (each in quotes), got " + args.positionals().size()
                     + " arguments");
         }
+        if (ModelChoice.lacksNspHead(ModelChoice.directory(args))) {
+            out.println("bert nsp: " + ModelChoice.NO_NSP_HEAD);
+            return NO_NSP_HEAD_EXIT;
+        }
         LoadedModel m = ModelChoice.load(args);
-        if (!m.hasNspHead()) {
+        if (!m.hasNspHead()) { // the loader has the last word
             out.println("bert nsp: " + ModelChoice.NO_NSP_HEAD);
             return NO_NSP_HEAD_EXIT;
         }

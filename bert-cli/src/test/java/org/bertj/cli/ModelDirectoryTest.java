@@ -180,6 +180,7 @@ class ModelDirectoryTest {
             {"fill-mask", "a [MASK]", "b"},
             {"fill-mask", "a [MASK]", "--top-k", "0"},
             {"fill-mask", "a [MASK]", "--top-k", "x"},
+            {"fill-mask", "no mask at all", "--model", "/nonexistent"},
             {"nsp", "only one"},
             {"notebook", "text"},
             {"notebook", "--modle", "x"}}) {
