@@ -1,8 +1,10 @@
 package org.bertj.cli;
 
+import java.util.stream.IntStream;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.BertInputs;
 import org.bertj.model.OutputOptions;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -34,7 +36,7 @@ final class Inference {
 
     /** softmax of a vector, in double (the max is subtracted first, as torch does). */
     static INDArray softmax(INDArray logits) {
-        INDArray d = logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray d = logits.castTo(DataType.DOUBLE);
         INDArray e = Transforms.exp(d.sub(d.maxNumber()), false);
         return e.divi(e.sumNumber());
     }
@@ -47,6 +49,6 @@ final class Inference {
 
     /** The positions holding {@code id}. */
     static int[] positionsOf(int[] ids, int id) {
-        return java.util.stream.IntStream.range(0, ids.length).filter(i -> ids[i] == id).toArray();
+        return IntStream.range(0, ids.length).filter(i -> ids[i] == id).toArray();
     }
 }

@@ -2,6 +2,7 @@ package org.bertj.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.bertj.loss.PreTrainingLoss;
@@ -9,6 +10,7 @@ import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Vocabulary;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -72,8 +74,8 @@ final class NotebookCommand implements Command {
         int[] ids = tok.encode(SeedNotebooks.TEXT).inputIds();
         out.println("input_ids: " + TorchFormat.matrix(new int[][] {ids}));
         out.println(ids.length + " tokens (60 + [CLS] and [SEP]); the notebook's pair ids without the middle [SEP]: "
-                + verdict(java.util.Arrays.equals(ids, withoutMiddleSep())));
-        ok &= java.util.Arrays.equals(ids, withoutMiddleSep());
+                + verdict(Arrays.equals(ids, withoutMiddleSep())));
+        ok &= Arrays.equals(ids, withoutMiddleSep());
         long t = System.nanoTime();
         BertForPreTrainingOutput o = Inference.forward(m, ids, null);
         INDArray logits = o.predictionLogits();
@@ -83,7 +85,7 @@ final class NotebookCommand implements Command {
         ok &= corners(out, logits, SeedNotebooks.CORNERS_SINGLE);
 
         step(out, "In[10]", "outputs.prediction_logits.shape");
-        String shape = "torch.Size(" + java.util.Arrays.toString(logits.shape()) + ")";
+        String shape = "torch.Size(" + Arrays.toString(logits.shape()) + ")";
         out.println(shape + "   notebook: torch.Size([1, 62, 30522])");
         ok &= shape.equals("torch.Size([1, 62, 30522])");
 
@@ -130,7 +132,7 @@ final class NotebookCommand implements Command {
         Encoding pair = tok.encode(SeedNotebooks.TEXT_A, SeedNotebooks.TEXT_B);
         out.println("input_ids: " + TorchFormat.matrix(new int[][] {pair.inputIds()}));
         out.println("token_type_ids: " + TorchFormat.matrix(new int[][] {pair.tokenTypeIds()}));
-        boolean idsOk = java.util.Arrays.equals(pair.inputIds(), SeedNotebooks.PAIR_INPUT_IDS);
+        boolean idsOk = Arrays.equals(pair.inputIds(), SeedNotebooks.PAIR_INPUT_IDS);
         out.println(pair.length() + " tokens; input_ids equal the notebook's: " + verdict(idsOk));
         ok &= idsOk;
 
@@ -174,7 +176,7 @@ final class NotebookCommand implements Command {
         Encoding unmasked = tok.encode(SeedNotebooks.TEXT_A_UNMASKED, SeedNotebooks.TEXT_B_UNMASKED);
         int[] labels = unmasked.inputIds();
         out.println("labels: " + TorchFormat.matrix(new int[][] {labels}));
-        boolean labelsOk = java.util.Arrays.equals(labels, SeedNotebooks.PAIR_LABELS);
+        boolean labelsOk = Arrays.equals(labels, SeedNotebooks.PAIR_LABELS);
         out.println("labels equal the notebook's: " + verdict(labelsOk));
         int[] masked = labels.clone();
         int maskId = tok.vocabulary().id(BertTokenizer.MASK);
@@ -182,15 +184,15 @@ final class NotebookCommand implements Command {
             masked[pos] = maskId;
         }
         out.println("input_ids: " + TorchFormat.matrix(new int[][] {masked}));
-        boolean maskedOk = java.util.Arrays.equals(masked, SeedNotebooks.PAIR_INPUT_IDS);
+        boolean maskedOk = Arrays.equals(masked, SeedNotebooks.PAIR_INPUT_IDS);
         out.println("input_ids equal the notebook's: " + verdict(maskedOk));
         ok &= labelsOk & maskedOk;
         out.println("inputs['next_sentence_label'] = torch.LongTensor([" + SeedNotebooks.NEXT_SENTENCE_LABEL + "])");
 
         step(out, "", "outputs = model(**inputs); outputs.loss");
         // the masked unmasked-text is the masked pair run above: its logits serve again
-        BertForPreTrainingOutput lo = java.util.Arrays.equals(masked, pair.inputIds())
-                && java.util.Arrays.equals(unmasked.tokenTypeIds(), pair.tokenTypeIds())
+        BertForPreTrainingOutput lo = Arrays.equals(masked, pair.inputIds())
+                && Arrays.equals(unmasked.tokenTypeIds(), pair.tokenTypeIds())
                 ? o : Inference.forward(m, masked, unmasked.tokenTypeIds());
         INDArray labelTensor = Nd4j.createFromArray(new int[][] {labels});
         INDArray nspLabel = m.hasNspHead() ? Nd4j.createFromArray(new int[] {SeedNotebooks.NEXT_SENTENCE_LABEL}) : null;
@@ -232,7 +234,7 @@ final class NotebookCommand implements Command {
             out.println("notebook: " + TorchFormat.floats(new double[][] {notebook}));
             return true;
         }
-        double[] ours = o.seqRelationshipLogits().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double[] ours = o.seqRelationshipLogits().castTo(DataType.DOUBLE).toDoubleVector();
         double diff = Math.max(Math.abs(ours[0] - notebook[0]), Math.abs(ours[1] - notebook[1]));
         boolean ok = diff < TOLERANCE;
         out.println(TorchFormat.floats(new double[][] {ours}) + "   notebook: "
