@@ -1,6 +1,7 @@
 package org.bertj.bench;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,6 +126,24 @@ public class TokenizerBench {
         long n = 0;
         for (String text : corpus) {
             n += djl.encode(text).getIds().length;
+        }
+        counter.tokens += n;
+        return n;
+    }
+
+    /**
+     * Hugging Face tokenizers through DJL's raw JNI calls: encode, fetch the ids, free the encoding.
+     * This leaves out the tokens, offsets and masks {@code HuggingFaceTokenizer.encode} also copies
+     * into Java, to show how much of DJL's time is the Rust tokenizer itself.
+     */
+    @Benchmark
+    public long huggingFaceRustIdsOnly(Tokens counter) {
+        long n = 0;
+        long handle = djl.getHandle();
+        for (String text : corpus) {
+            long encoding = TokenizersLibrary.LIB.encode(handle, text, true);
+            n += TokenizersLibrary.LIB.getTokenIds(encoding).length;
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
         }
         counter.tokens += n;
         return n;

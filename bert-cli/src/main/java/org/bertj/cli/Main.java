@@ -19,6 +19,7 @@ public final class Main {
                 new NotebookCommand(),
                 new FillMaskCommand(),
                 new NspCommand(),
+                new ForwardCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()
                 // Subcommands register here.

@@ -56,7 +56,7 @@ public final class TokenizeCommand implements Command {
         Path in = args.requirePath("jsonl");
         Path target = args.requirePath("out");
         BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!args.has("cased")).build();
-        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         int lines = 0;

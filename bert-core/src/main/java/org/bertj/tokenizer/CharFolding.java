@@ -1,6 +1,9 @@
 package org.bertj.tokenizer;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,9 +34,17 @@ final class CharFolding {
     private CharFolding(boolean lowerCase, boolean stripAccents) {
         this.lowerCase = lowerCase;
         this.stripAccents = stripAccents;
-        java.util.List<String> multiList = new java.util.ArrayList<>();
+        List<String> multiList = new ArrayList<>();
         for (int c = 0; c < 0x10000; c++) {
-            String f = (c < 128) ? asciiFold((char) c) : compute(c);
+            String f;
+            if (c < 128) {
+                f = asciiFold((char) c);
+            } else if (CodePoints.kind(c) == CodePoints.REMOVED || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) {
+                // Never folded (dropped before folding), or CJK ideographs: caseless, no decomposition.
+                f = String.valueOf((char) c);
+            } else {
+                f = compute(c);
+            }
             if (f.isEmpty()) {
                 bmp[c] = EMPTY;
             } else if (f.length() == 1) {
@@ -91,7 +102,7 @@ final class CharFolding {
         if (lowerCase) {
             // Locale.ROOT lower-casing of a lone code point is Python's str.lower(): U+0130 is its only
             // unconditional multi-character mapping, and no context can make a lone sigma final.
-            s = new String(Character.toChars(cp)).toLowerCase(java.util.Locale.ROOT);
+            s = new String(Character.toChars(cp)).toLowerCase(Locale.ROOT);
         } else {
             s = new String(Character.toChars(cp));
         }

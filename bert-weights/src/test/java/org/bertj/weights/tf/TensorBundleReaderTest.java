@@ -240,6 +240,17 @@ class TensorBundleReaderTest {
     }
 
     @Test
+    void malformedEntryIsRefusedNamingTheTensor() throws IOException {
+        Path prefix = dir.resolve("entry");
+        // field 2 (shape) says 100 bytes follow, but only 2 do
+        new TensorBundleWriter().addRange("a", 0, 2).addRawEntry("b", new byte[] {0x08, 0x01, 0x12, 100, 1, 2})
+                .write(prefix);
+        WeightFormatException e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(prefix));
+        assertTrue(e.getMessage().contains("tensor 'b': malformed BundleEntryProto at byte offset")
+                && e.getMessage().contains("100 bytes needed"), e.getMessage());
+    }
+
+    @Test
     void compressedBlocksAreRefused() throws IOException {
         Path prefix = dir.resolve("snappy");
         new TensorBundleWriter().dataBlockType(1).addRange("x", 0, 3).write(prefix);

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 public final class TensorBundleWriter {
 
-    private record Tensor(int dtype, long[] shape, byte[] data, int slices, Long sizeOverride) {
+    private record Tensor(int dtype, long[] shape, byte[] data, int slices, Long sizeOverride, byte[] rawProto) {
     }
 
     private final Map<String, Tensor> tensors = new TreeMap<>((a, b) -> Arrays.compareUnsigned(
@@ -30,7 +30,7 @@ public final class TensorBundleWriter {
 
     /** Adds a tensor with raw little-endian bytes and a TF dtype number. */
     public TensorBundleWriter add(String name, int dtype, long[] shape, byte[] data) {
-        tensors.put(name, new Tensor(dtype, shape, data, 0, null));
+        tensors.put(name, new Tensor(dtype, shape, data, 0, null, null));
         return this;
     }
 
@@ -58,13 +58,19 @@ public final class TensorBundleWriter {
 
     /** Adds an entry whose proto claims {@code size} bytes whatever the data is. */
     public TensorBundleWriter addWithSize(String name, int dtype, long[] shape, byte[] data, long size) {
-        tensors.put(name, new Tensor(dtype, shape, data, 0, size));
+        tensors.put(name, new Tensor(dtype, shape, data, 0, size, null));
         return this;
     }
 
     /** Adds an entry marked as a partitioned variable (one slice record, no bytes). */
     public TensorBundleWriter addPartitioned(String name, long... shape) {
-        tensors.put(name, new Tensor(1, shape, new byte[0], 1, null));
+        tensors.put(name, new Tensor(1, shape, new byte[0], 1, null, null));
+        return this;
+    }
+
+    /** Adds an index entry whose value is these bytes instead of a BundleEntryProto (no data). */
+    public TensorBundleWriter addRawEntry(String name, byte[] value) {
+        tensors.put(name, new Tensor(0, new long[0], new byte[0], 0, null, value));
         return this;
     }
 
@@ -106,6 +112,9 @@ public final class TensorBundleWriter {
     }
 
     private static byte[] entry(Tensor t, long offset) {
+        if (t.rawProto() != null) {
+            return t.rawProto();
+        }
         Proto p = new Proto();
         p.varint(1, t.dtype());
         Proto shape = new Proto();
