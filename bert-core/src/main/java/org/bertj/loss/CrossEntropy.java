@@ -2,6 +2,7 @@ package org.bertj.loss;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -50,8 +51,8 @@ public final class CrossEntropy {
         }
         // Stable log-softmax: log p = x - max - log Σ exp(x - max).
         INDArray max = logits.max(true, 1);
-        INDArray shifted = logits.subColumnVector(max);
-        INDArray exp = Transforms.exp(shifted, true);
+        // One logits-sized temporary only: exp(x - max), later turned into the gradient in place.
+        INDArray exp = Transforms.exp(logits.subColumnVector(max), false);
         INDArray sumExp = exp.sum(true, 1);
         INDArray logSumExp = Transforms.log(sumExp, true);
         INDArray argMax = logits.argMax(1);
@@ -63,7 +64,7 @@ public final class CrossEntropy {
                 continue;
             }
             count++;
-            total += logSumExp.getDouble(i, 0) - shifted.getDouble(i, labels[i]);
+            total += logSumExp.getDouble(i, 0) - (logits.getDouble(i, labels[i]) - max.getDouble(i, 0));
             if (argMax.getLong(i) == labels[i]) {
                 correct++;
             }
@@ -73,7 +74,7 @@ public final class CrossEntropy {
         if (gradient) {
             // d/dx mean CE = (softmax - onehot) / count on counted rows, 0 on ignored ones.
             grad = exp.diviColumnVector(sumExp);
-            INDArray rowScale = org.nd4j.linalg.factory.Nd4j.zeros(logits.dataType(), n, 1);
+            INDArray rowScale = Nd4j.zeros(logits.dataType(), n, 1);
             for (int i = 0; i < n; i++) {
                 if (labels[i] != IGNORE_INDEX) {
                     rowScale.putScalar(i, 0, 1.0 / count);

@@ -1,6 +1,10 @@
 package org.bertj.model;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A lookup table {@code [rows, dim]}: row {@code i} is the vector of id {@code i}. */
@@ -31,11 +35,22 @@ final class Embedding {
         if (ids == null) {
             throw new IllegalStateException("backward without a caching forward pass");
         }
-        INDArray g = grads.get(name);
-        // Repeated ids must accumulate, so rows are added one by one (N row-adds of size dim).
+        // Rows of repeated ids are first summed per distinct id (a segment sum over compact ids),
+        // then added in place into the distinct rows of the gradient: no race between duplicates,
+        // and no table-sized temporary (allocating 30522x768 costs ND4J far more than the adds).
+        Map<Integer, Integer> compact = new HashMap<>();
+        int[] segment = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            g.getRow(ids[i]).addi(dy.getRow(i));
+            segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());
         }
+        int[] distinct = new int[compact.size()];
+        for (Map.Entry<Integer, Integer> e : compact.entrySet()) {
+            distinct[e.getValue()] = e.getKey();
+        }
+        INDArray summed = Nd4j.exec(new UnsortedSegmentSum(dy, Nd4j.createFromArray(segment), distinct.length))[0];
+        INDArray g = grads.get(name);
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(g, Nd4j.createFromArray(distinct), summed)
+                .addOutputs(g).build());
         ids = null;
     }
 }
