@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=12G",
-        "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"})
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"})
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class LoadBenchmark {
