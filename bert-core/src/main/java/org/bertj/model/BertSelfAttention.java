@@ -56,25 +56,43 @@ public final class BertSelfAttention {
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
+        // Inference on CPU: bias, head split and softmax are Java passes (CpuKernels), which keep
+        // two threads busy where ND4J's small threaded ops and view-based batched products stall.
+        boolean fast = !pass.caches() && CpuKernels.applies(x);
         INDArray projected;
-        if (!pass.caches() && CpuKernels.applies(x)) { // inference on CPU: bias added by a Java pass
+        if (fast) {
             projected = qkv.forwardWithoutBias(x);
             CpuKernels.addBias(projected, qkv.bias());
         } else {
             projected = qkv.forward(x, pass);
         }
         INDArray fused = projected.reshape('c', batch, seq, 3, heads, headSize);
-        INDArray q = part(fused, 0);
-        INDArray k = part(fused, 1);
-        INDArray v = part(fused, 2);
+        INDArray q;
+        INDArray k;
+        INDArray v;
+        if (fast) {
+            long[] shape = {batch, heads, seq, headSize};
+            q = Nd4j.createUninitialized(x.dataType(), shape, 'c');
+            k = Nd4j.createUninitialized(x.dataType(), shape, 'c');
+            v = Nd4j.createUninitialized(x.dataType(), shape, 'c');
+            CpuKernels.splitHeads(projected, batch, seq, q, k, v);
+        } else {
+            q = part(fused, 0);
+            k = part(fused, 1);
+            v = part(fused, 2);
+        }
         // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
         INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
-        if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+        if (fast) {
+            CpuKernels.softmax(scores, maskBias);
+        } else {
+            if (maskBias != null) {
+                Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+            }
+            Nd4j.exec(new SoftMax(scores, scores, 3));
         }
-        Nd4j.exec(new SoftMax(scores, scores, 3));
         INDArray p = scores;
         INDArray kept = pass.caches() ? p.dup() : null;
         p = dropout.forward(p, pass);
