@@ -16,10 +16,12 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
-                // Subcommands register here.
+                new NotebookCommand(),
+                new FillMaskCommand(),
+                new NspCommand(),
                 new ForwardCommand(),
-                new ConvertCommand(),
-                new TokenizeCommand()
+                new TokenizeCommand(),
+                new ConvertCommand()
         )) {
             all.put(c.name(), c);
         }
