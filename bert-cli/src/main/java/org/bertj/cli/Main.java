@@ -17,7 +17,8 @@ public final class Main {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
                 // Subcommands register here.
-                new ConvertCommand()
+                new ConvertCommand(),
+                new ForwardCommand()
         )) {
             all.put(c.name(), c);
         }

@@ -1,0 +1,210 @@
+package org.bertj.model;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One batch of padded sequences: {@code input_ids [B, S]} and the optional {@code token_type_ids},
+ * {@code attention_mask}, {@code position_ids} (all {@code [B, S]}) and {@code head_mask}
+ * ({@code [layers, heads]} or {@code [heads]}). Defaults as in Hugging Face: token types 0, mask 1,
+ * positions {@code 0..S-1}, no head mask.
+ *
+ * <p>Shapes are checked here; values against a config by {@link #validate(BertConfig)}. Every
+ * message names the tensor, the position, the value and the limit.
+ */
+public final class BertInputs {
+
+    private final int batch;
+    private final int seq;
+    private final long[] inputIds;
+    private final long[] tokenTypeIds;
+    private final double[] attentionMask;
+    private final long[] positionIds;
+    private final INDArray headMask;
+
+    private BertInputs(int batch, int seq, long[] inputIds, long[] tokenTypeIds, double[] attentionMask,
+            long[] positionIds, INDArray headMask) {
+        this.batch = batch;
+        this.seq = seq;
+        this.inputIds = inputIds;
+        this.tokenTypeIds = tokenTypeIds;
+        this.attentionMask = attentionMask;
+        this.positionIds = positionIds;
+        this.headMask = headMask;
+    }
+
+    /** Inputs with only {@code input_ids [B, S]} (INT or LONG); other tensors take their defaults. */
+    public static BertInputs of(INDArray inputIds) {
+        return of(inputIds, null, null, null, null);
+    }
+
+    /** Inputs from Java arrays; {@code tokenTypeIds} and {@code attentionMask} may be null. */
+    public static BertInputs of(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+        return of(Nd4j.createFromArray(inputIds),
+                tokenTypeIds == null ? null : Nd4j.createFromArray(tokenTypeIds),
+                attentionMask == null ? null : Nd4j.createFromArray(attentionMask), null, null);
+    }
+
+    /**
+     * Inputs from tensors; any but {@code inputIds} may be null.
+     *
+     * @throws IllegalArgumentException if a shape does not fit {@code input_ids [B, S]}
+     */
+    public static BertInputs of(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask,
+            INDArray positionIds, INDArray headMask) {
+        if (inputIds == null) {
+            throw new IllegalArgumentException("input_ids is required");
+        }
+        if (inputIds.rank() != 2 || inputIds.size(0) < 1 || inputIds.size(1) < 1) {
+            throw new IllegalArgumentException("input_ids must have shape [batch, sequence] with both > 0, got "
+                    + Arrays.toString(inputIds.shape()));
+        }
+        long[] shape = inputIds.shape();
+        int b = (int) shape[0];
+        int s = (int) shape[1];
+        long[] ids = integers("input_ids", inputIds, shape);
+        long[] types = tokenTypeIds == null ? new long[b * s] : integers("token_type_ids", tokenTypeIds, shape);
+        double[] mask;
+        if (attentionMask == null) {
+            mask = new double[b * s];
+            Arrays.fill(mask, 1.0);
+        } else {
+            checkShape("attention_mask", attentionMask, shape);
+            mask = attentionMask.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
+            for (int i = 0; i < mask.length; i++) {
+                if (mask[i] != 0 && mask[i] != 1) {
+                    throw new IllegalArgumentException("attention_mask" + at(i, s) + " = " + mask[i]
+                            + " must be 0 or 1");
+                }
+            }
+        }
+        long[] positions;
+        if (positionIds == null) {
+            positions = new long[b * s];
+            for (int i = 0; i < positions.length; i++) {
+                positions[i] = i % s;
+            }
+        } else {
+            positions = integers("position_ids", positionIds, shape);
+        }
+        if (headMask != null && headMask.rank() != 1 && headMask.rank() != 2) {
+            throw new IllegalArgumentException("head_mask must have shape [layers, heads] or [heads], got "
+                    + Arrays.toString(headMask.shape()));
+        }
+        return new BertInputs(b, s, ids, types, mask, positions, headMask);
+    }
+
+    private static void checkShape(String name, INDArray a, long[] shape) {
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(a.shape())
+                    + " but input_ids has " + Arrays.toString(shape));
+        }
+    }
+
+    private static long[] integers(String name, INDArray a, long[] shape) {
+        checkShape(name, a, shape);
+        if (!a.dataType().isIntType()) {
+            throw new IllegalArgumentException(name + " must be an integer tensor, got " + a.dataType());
+        }
+        return a.castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
+    }
+
+    private static String at(int flat, int seq) {
+        return "[" + flat / seq + "][" + flat % seq + "]";
+    }
+
+    /**
+     * Checks every value against the model: ids inside the vocabulary, token types inside
+     * type_vocab_size, positions inside max_position_embeddings, head mask shape.
+     *
+     * @throws IllegalArgumentException naming the tensor, position, value and limit
+     */
+    public void validate(BertConfig c) {
+        if (seq > c.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + seq + " exceeds max_position_embeddings "
+                    + c.maxPositionEmbeddings());
+        }
+        range("input_ids", inputIds, c.vocabSize(), "outside the vocabulary (vocab_size " + c.vocabSize() + ")");
+        range("token_type_ids", tokenTypeIds, c.typeVocabSize(), "outside type_vocab_size " + c.typeVocabSize());
+        range("position_ids", positionIds, c.maxPositionEmbeddings(),
+                "outside max_position_embeddings " + c.maxPositionEmbeddings());
+        if (headMask != null) {
+            int layers = c.numHiddenLayers();
+            int heads = c.numAttentionHeads();
+            boolean ok = headMask.rank() == 1 ? headMask.size(0) == heads
+                    : headMask.size(0) == layers && headMask.size(1) == heads;
+            if (!ok) {
+                throw new IllegalArgumentException("head_mask has shape " + Arrays.toString(headMask.shape())
+                        + ", expected [" + layers + ", " + heads + "] or [" + heads + "]");
+            }
+        }
+    }
+
+    private void range(String name, long[] v, int limit, String what) {
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] >= limit) {
+                throw new IllegalArgumentException(name + at(i, seq) + " = " + v[i] + " is " + what
+                        + ": must be in [0, " + limit + ")");
+            }
+        }
+    }
+
+    /** B. */
+    public int batchSize() {
+        return batch;
+    }
+
+    /** S. */
+    public int sequenceLength() {
+        return seq;
+    }
+
+    int[] flatInputIds() {
+        return toInt(inputIds);
+    }
+
+    int[] flatTokenTypeIds() {
+        return toInt(tokenTypeIds);
+    }
+
+    int[] flatPositionIds() {
+        return toInt(positionIds);
+    }
+
+    private static int[] toInt(long[] v) {
+        int[] r = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = (int) v[i];
+        }
+        return r;
+    }
+
+    /** The attention mask {@code [B, S]} (1 = attend, 0 = padding). */
+    public INDArray attentionMask(DataType type) {
+        return Nd4j.createFromArray(attentionMask).reshape(batch, seq).castTo(type);
+    }
+
+    /** Whether every position is attended (then no mask bias is needed). */
+    boolean fullyAttended() {
+        for (double m : attentionMask) {
+            if (m != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The head mask as {@code [layers, heads]} in {@code type}, or null. */
+    INDArray headMask(BertConfig c, DataType type) {
+        if (headMask == null) {
+            return null;
+        }
+        INDArray h = headMask.castTo(type);
+        if (h.rank() == 1) {
+            h = h.reshape(1, c.numAttentionHeads()).repeat(0, c.numHiddenLayers());
+        }
+        return h;
+    }
+}

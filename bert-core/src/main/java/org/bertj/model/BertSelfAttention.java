@@ -1,0 +1,121 @@
+package org.bertj.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Multi-head scaled dot-product self-attention. Query, key and value share one fused
+ * {@code [3H, H]} weight (the HF-named {@code query/key/value.weight} are row-block views of it), so
+ * one gemm computes all three; scores and context are batched products over {@code [B, heads, S, D]}.
+ */
+public final class BertSelfAttention {
+
+    private final int heads;
+    private final int headSize;
+    private final int hidden;
+    private final Linear qkv;
+    private final Dropout dropout;
+
+    // Training caches.
+    private INDArray qkv5;
+    private INDArray probs;
+    private INDArray usedProbs;
+    private INDArray headMask;
+
+    BertSelfAttention(BertConfig c, Parameters params, String prefix) {
+        heads = c.numAttentionHeads();
+        headSize = c.headSize();
+        hidden = c.hiddenSize();
+        String wKey = prefix + "qkv.weight";
+        String bKey = prefix + "qkv.bias";
+        params.createFused(wKey, 3L * hidden, hidden);
+        params.createFused(bKey, 3L * hidden);
+        String[] parts = {"query", "key", "value"};
+        for (int i = 0; i < 3; i++) {
+            params.registerRows(prefix + parts[i] + ".weight", wKey, (long) i * hidden, (long) (i + 1) * hidden);
+            params.registerRows(prefix + parts[i] + ".bias", bKey, (long) i * hidden, (long) (i + 1) * hidden);
+        }
+        qkv = new Linear(params, wKey, bKey);
+        dropout = new Dropout(c.attentionProbsDropoutProb());
+    }
+
+    /** Result of one attention forward: the context {@code [B·S, H]} and the probabilities {@code [B, heads, S, S]}. */
+    record Result(INDArray context, INDArray probs) {
+    }
+
+    /**
+     * @param x        {@code [B·S, H]}
+     * @param maskBias additive key mask {@code [B, S]} (0 or a huge negative), or null
+     * @param headMask multiplier per head {@code [heads]}, or null
+     */
+    Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
+        INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
+        INDArray q = part(fused, 0);
+        INDArray k = part(fused, 1);
+        INDArray v = part(fused, 2);
+        INDArray scores = Nd4j.matmul(q, k, null, false, true, false);
+        scores.divi(Math.sqrt(headSize));
+        if (maskBias != null) {
+            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+        }
+        Nd4j.exec(new SoftMax(scores, scores, 3));
+        INDArray p = scores;
+        INDArray kept = pass.caches() ? p.dup() : null;
+        p = dropout.forward(p, pass);
+        if (headMask != null) {
+            Nd4j.exec(new BroadcastMulOp(p, headMask, p, 1));
+        }
+        INDArray context = Nd4j.matmul(p, v); // [B, heads, S, D]
+        INDArray out = context.permute(0, 2, 1, 3).dup('c').reshape('c', (long) batch * seq, hidden);
+        if (pass.caches()) {
+            qkv5 = fused;
+            probs = kept;
+            usedProbs = p;
+            this.headMask = headMask;
+        } else {
+            qkv5 = probs = usedProbs = this.headMask = null;
+        }
+        return new Result(out, p);
+    }
+
+    /** {@code [B, heads, S, D]} view of query (0), key (1) or value (2). */
+    private static INDArray part(INDArray fused, int which) {
+        return fused.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(which),
+                NDArrayIndex.all(), NDArrayIndex.all()).permute(0, 2, 1, 3);
+    }
+
+    /** Accumulates the fused QKV gradients and returns dx {@code [B·S, H]}. */
+    INDArray backward(INDArray dContext, Parameters grads) {
+        if (qkv5 == null) {
+            throw new IllegalStateException("backward without a caching forward pass");
+        }
+        long batch = qkv5.size(0);
+        long seq = qkv5.size(1);
+        INDArray q = part(qkv5, 0);
+        INDArray k = part(qkv5, 1);
+        INDArray v = part(qkv5, 2);
+        INDArray dC = dContext.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3);
+        INDArray dV = Nd4j.matmul(usedProbs, dC, null, true, false, false);
+        INDArray dP = Nd4j.matmul(dC, v, null, false, true, false);
+        if (headMask != null) {
+            Nd4j.exec(new BroadcastMulOp(dP, headMask, dP, 1));
+        }
+        dP = dropout.backward(dP);
+        // softmax: dS = P · (dP - Σ_keys dP·P)
+        INDArray dot = dP.mul(probs).sum(true, 3);
+        INDArray dS = dP.subi(dot.broadcast(dP.shape())).muli(probs);
+        dS.divi(Math.sqrt(headSize));
+        INDArray dQ = Nd4j.matmul(dS, k);
+        INDArray dK = Nd4j.matmul(dS, q, null, true, false, false);
+        INDArray dFused = Nd4j.createUninitialized(qkv5.dataType(), new long[] {batch, seq, 3, heads, headSize}, 'c');
+        part(dFused, 0).assign(dQ);
+        part(dFused, 1).assign(dK);
+        part(dFused, 2).assign(dV);
+        qkv5 = probs = usedProbs = headMask = null;
+        return qkv.backward(dFused.reshape('c', batch * seq, 3L * hidden), grads);
+    }
+}

@@ -1,0 +1,60 @@
+package org.bertj.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@code (x - mean) / sqrt(var + eps) · weight + bias} over the last axis of {@code [N, H]},
+ * biased variance, as torch.nn.LayerNorm.
+ */
+final class LayerNorm {
+
+    private final String prefix;
+    private final INDArray weight;
+    private final INDArray bias;
+    private final double eps;
+    private INDArray normalized;
+    private INDArray rstd;
+
+    /** Creates {@code prefix.weight} and {@code prefix.bias}, both {@code [size]}. */
+    LayerNorm(Parameters params, String prefix, int size, double eps) {
+        this.prefix = prefix;
+        this.weight = params.create(prefix + ".weight", size);
+        this.bias = params.create(prefix + ".bias", size);
+        this.eps = eps;
+    }
+
+    INDArray forward(INDArray x, Pass pass) {
+        INDArray mean = x.mean(true, 1);
+        INDArray xc = x.subColumnVector(mean);
+        INDArray var = xc.mul(xc).mean(true, 1);
+        INDArray r = Transforms.pow(var.addi(eps), -0.5, false);
+        INDArray xhat = xc.muliColumnVector(r);
+        if (pass.caches()) {
+            normalized = xhat.dup();
+            rstd = r;
+        } else {
+            normalized = null;
+            rstd = null;
+        }
+        return xhat.muliRowVector(weight).addiRowVector(bias);
+    }
+
+    /** Accumulates dweight and dbias and returns dx. */
+    INDArray backward(INDArray dy, Parameters grads) {
+        if (normalized == null) {
+            throw new IllegalStateException("backward without a caching forward pass");
+        }
+        grads.get(prefix + ".weight").addi(dy.mul(normalized).sum(0));
+        grads.get(prefix + ".bias").addi(dy.sum(0));
+        INDArray dxhat = dy.mulRowVector(weight);
+        // dx = rstd · (dxhat - mean(dxhat) - xhat · mean(dxhat · xhat))
+        INDArray meanD = dxhat.mean(true, 1);
+        INDArray meanDX = dxhat.mul(normalized).mean(true, 1);
+        INDArray dx = normalized.mulColumnVector(meanDX);
+        dx.rsubi(dxhat).subiColumnVector(meanD).muliColumnVector(rstd);
+        normalized = null;
+        rstd = null;
+        return dx;
+    }
+}

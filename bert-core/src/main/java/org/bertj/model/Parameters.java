@@ -1,0 +1,163 @@
+package org.bertj.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Every tensor of a model under its Hugging Face name ({@code bert.encoder.layer.3.attention.self.query.weight}),
+ * in Hugging Face's order. The same class holds gradients: {@link #zerosLike()} makes a store with
+ * the identical layout, fused buffers included.
+ *
+ * <p>Some named tensors are views into a larger <em>fused</em> buffer (query, key and value
+ * weights are three row blocks of one {@code [3H, H]} matrix) so that one matrix product serves
+ * all three. Writing into a named view writes the fused buffer; callers must update tensors in
+ * place ({@code assign}, {@code subi}) and never replace them, which is why there is no {@code put}.
+ */
+public final class Parameters {
+
+    /** How a named tensor was made, so {@link #zerosLike()} can make it again. */
+    private record Entry(String name, String fusedKey, long fromRow, long toRow) {
+    }
+
+    private final DataType dataType;
+    private final Map<String, INDArray> named = new LinkedHashMap<>();
+    private final Map<String, INDArray> fused = new LinkedHashMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+
+    /** @param dataType the element type of every tensor (FLOAT or DOUBLE) */
+    public Parameters(DataType dataType) {
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
+            throw new IllegalArgumentException("parameters must be FLOAT or DOUBLE, not " + dataType);
+        }
+        this.dataType = dataType;
+    }
+
+    /** The element type of every tensor. */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /**
+     * Allocates a zero tensor under {@code name}.
+     *
+     * @throws IllegalArgumentException if the name is taken
+     */
+    public INDArray create(String name, long... shape) {
+        checkFree(name);
+        INDArray a = Nd4j.zeros(dataType, shape);
+        named.put(name, a);
+        entries.add(new Entry(name, null, 0, 0));
+        return a;
+    }
+
+    /**
+     * Allocates a zero fused buffer that named row blocks will share (see {@link #registerRows}).
+     * Its key is internal: it is not among {@link #names()}.
+     */
+    public INDArray createFused(String key, long... shape) {
+        if (fused.containsKey(key)) {
+            throw new IllegalArgumentException("fused buffer " + key + " already exists");
+        }
+        INDArray a = Nd4j.zeros(dataType, shape);
+        fused.put(key, a);
+        entries.add(new Entry(null, key, 0, 0));
+        return a;
+    }
+
+    /** Registers rows {@code [from, to)} of fused buffer {@code key} as the named tensor {@code name}. */
+    public INDArray registerRows(String name, String key, long from, long to) {
+        checkFree(name);
+        INDArray buffer = fused(key);
+        INDArray view = buffer.rank() == 1
+                ? buffer.get(NDArrayIndex.interval(from, to))
+                : buffer.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        named.put(name, view);
+        entries.add(new Entry(name, key, from, to));
+        return view;
+    }
+
+    private void checkFree(String name) {
+        if (named.containsKey(name)) {
+            throw new IllegalArgumentException("parameter " + name + " registered twice");
+        }
+    }
+
+    /**
+     * The tensor named {@code name}.
+     *
+     * @throws IllegalArgumentException naming the unknown tensor
+     */
+    public INDArray get(String name) {
+        INDArray a = named.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter named " + name);
+        }
+        return a;
+    }
+
+    /** The fused buffer under an internal key given to {@link #createFused}. */
+    public INDArray fused(String key) {
+        INDArray a = fused.get(key);
+        if (a == null) {
+            throw new IllegalArgumentException("no fused buffer " + key);
+        }
+        return a;
+    }
+
+    /** Whether a tensor of that name exists. */
+    public boolean contains(String name) {
+        return named.containsKey(name);
+    }
+
+    /** Every name, in Hugging Face's {@code named_parameters()} order. */
+    public List<String> names() {
+        return List.copyOf(named.keySet());
+    }
+
+    /** A read-only name → tensor view (tensors themselves are live and writable). */
+    public Map<String, INDArray> asMap() {
+        return Collections.unmodifiableMap(named);
+    }
+
+    /** Total number of scalars. */
+    public long count() {
+        long n = 0;
+        for (INDArray a : named.values()) {
+            n += a.length();
+        }
+        return n;
+    }
+
+    /** A store with the same names, shapes and fused layout, all zeros (e.g. for gradients). */
+    public Parameters zerosLike() {
+        Parameters p = new Parameters(dataType);
+        for (Entry e : entries) {
+            if (e.name == null) {
+                p.createFused(e.fusedKey, fused.get(e.fusedKey).shape());
+            } else if (e.fusedKey == null) {
+                p.create(e.name, named.get(e.name).shape());
+            } else {
+                p.registerRows(e.name, e.fusedKey, e.fromRow, e.toRow);
+            }
+        }
+        return p;
+    }
+
+    /** Sets every tensor to zero in place. */
+    public void zero() {
+        for (Entry e : entries) {
+            if (e.name == null) {
+                fused.get(e.fusedKey).assign(0);
+            } else if (e.fusedKey == null) {
+                named.get(e.name).assign(0);
+            }
+        }
+    }
+}

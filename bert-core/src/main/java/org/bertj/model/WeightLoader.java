@@ -1,0 +1,221 @@
+package org.bertj.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bertj.weights.SafetensorsFile;
+import org.bertj.weights.TensorInfo;
+import org.bertj.weights.TensorSource;
+import org.bertj.weights.WeightFormatException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fills a model's {@link Parameters} from a {@link TensorSource} by Hugging Face name and reports
+ * what happened ({@link LoadReport}). Accepts what files in the wild contain: {@code LayerNorm.gamma/beta}
+ * for weight/bias, a saved {@code BertModel} without the {@code bert.} prefix (and the reverse), the
+ * {@code embeddings.position_ids} buffer (ignored), and an explicit tied decoder
+ * ({@code cls.predictions.decoder.weight/bias}), which must equal the word embeddings / the
+ * prediction bias.
+ */
+public final class WeightLoader {
+
+    /** What to do when the file and the model disagree. */
+    public enum Mode {
+        /** Any missing, unexpected or wrongly shaped tensor is an error naming every one. */
+        STRICT,
+        /** Missing and wrongly shaped tensors get HF's initialisation; unexpected ones are skipped. */
+        LENIENT
+    }
+
+    private static final String DECODER_WEIGHT = "cls.predictions.decoder.weight";
+    private static final String DECODER_BIAS = "cls.predictions.decoder.bias";
+    private static final String PREDICTION_BIAS = "cls.predictions.bias";
+
+    private WeightLoader() {
+    }
+
+    /**
+     * A model read from a directory, with what loading it did.
+     *
+     * @param model  the model
+     * @param report the load report
+     */
+    public record Loaded(BertForPreTraining model, LoadReport report) {
+    }
+
+    /**
+     * Reads a Hugging Face model directory: {@code config.json} and {@code model.safetensors}.
+     *
+     * @param dataType FLOAT or DOUBLE
+     * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
+     */
+    public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
+        Path config = dir.resolve("config.json");
+        Path weights = dir.resolve("model.safetensors");
+        for (Path p : new Path[] {config, weights}) {
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("model directory " + dir + " has no " + p.getFileName());
+            }
+        }
+        BertConfig c = BertConfig.fromJson(config);
+        BertForPreTraining model = new BertForPreTraining(c, dataType);
+        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+            LoadReport r = load(f, model.parameters(), c, mode, 0);
+            return new Loaded(model, r);
+        }
+    }
+
+    /**
+     * Loads {@code source} into {@code params}.
+     *
+     * @param seed seed of the initialisation of missing tensors (lenient mode)
+     * @throws WeightFormatException in strict mode if anything does not fit, naming each tensor
+     *                               with expected and found shape; in both modes if a tensor
+     *                               cannot be read
+     */
+    public static LoadReport load(TensorSource source, Parameters params, BertConfig config, Mode mode, long seed)
+            throws IOException {
+        List<String> notes = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        boolean targetPrefixed = params.contains("bert.embeddings.word_embeddings.weight");
+        boolean sourcePrefixed = false;
+        for (String n : source.names()) {
+            if (n.startsWith("bert.")) {
+                sourcePrefixed = true;
+                break;
+            }
+        }
+        // model name -> source name
+        Map<String, String> mapping = new LinkedHashMap<>();
+        String decoderWeight = null;
+        String decoderBias = null;
+        for (String src : source.names()) {
+            String name = src;
+            if (name.endsWith("LayerNorm.gamma")) {
+                name = name.substring(0, name.length() - "gamma".length()) + "weight";
+            } else if (name.endsWith("LayerNorm.beta")) {
+                name = name.substring(0, name.length() - "beta".length()) + "bias";
+            }
+            if (targetPrefixed && !sourcePrefixed && !name.startsWith("cls.")) {
+                name = "bert." + name;
+            } else if (!targetPrefixed && name.startsWith("bert.")) {
+                name = name.substring("bert.".length());
+            }
+            if (!name.equals(src)) {
+                notes.add("file tensor " + src + " read as " + name);
+            }
+            if (name.endsWith("embeddings.position_ids")) {
+                notes.add("ignored buffer " + src + " (positions are computed, not stored)");
+                continue;
+            }
+            if (targetPrefixed && name.equals(DECODER_WEIGHT)) {
+                decoderWeight = src;
+                continue;
+            }
+            if (targetPrefixed && name.equals(DECODER_BIAS)) {
+                decoderBias = src;
+                continue;
+            }
+            if (!params.contains(name) || mapping.containsKey(name)) {
+                unexpected.add(src);
+                continue;
+            }
+            mapping.put(name, src);
+        }
+        List<String> untied = new ArrayList<>();
+        tie(source, mapping, decoderWeight, "bert.embeddings.word_embeddings.weight", untied, notes);
+        tie(source, mapping, decoderBias, PREDICTION_BIAS, untied, notes);
+
+        List<String> missing = new ArrayList<>();
+        List<LoadReport.Mismatch> mismatched = new ArrayList<>();
+        for (String name : params.names()) {
+            String src = mapping.get(name);
+            if (src == null) {
+                missing.add(name);
+                continue;
+            }
+            long[] expected = params.get(name).shape();
+            TensorInfo info = source.info(src);
+            if (!Arrays.equals(expected, info.shape())) {
+                mismatched.add(new LoadReport.Mismatch(name, expected, info.shape()));
+            }
+        }
+        if (mode == Mode.STRICT && (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()
+                || !untied.isEmpty())) {
+            LoadReport r = new LoadReport(List.of(), missing, unexpected, mismatched, List.of(), notes);
+            StringBuilder msg = new StringBuilder("weights do not fit the model (" + config + "):\n")
+                    .append(r.describe());
+            for (String u : untied) {
+                msg.append("\n").append(u);
+            }
+            throw new WeightFormatException(msg.toString());
+        }
+        notes.addAll(untied);
+
+        List<String> loaded = new ArrayList<>();
+        List<String> initialized = new ArrayList<>();
+        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        List<String> bad = new ArrayList<>();
+        for (LoadReport.Mismatch m : mismatched) {
+            bad.add(m.name());
+        }
+        for (String name : params.names()) {
+            INDArray target = params.get(name);
+            String src = mapping.get(name);
+            if (src == null || bad.contains(name)) {
+                ParameterInit.initialize(name, target, config, rng);
+                initialized.add(name);
+                continue;
+            }
+            INDArray t = source.load(src);
+            if (!t.dataType().isFPType()) {
+                throw new WeightFormatException("tensor " + src + " has integer type " + t.dataType()
+                        + "; parameter " + name + " needs floating point");
+            }
+            target.assign(t.castTo(target.dataType()).reshape(target.shape()));
+            loaded.add(name);
+        }
+        return new LoadReport(loaded, missing, unexpected, mismatched, initialized, notes);
+    }
+
+    /**
+     * Handles an explicit copy of a tied tensor: used as the tied target if the file lacks it,
+     * otherwise checked to be equal.
+     */
+    private static void tie(TensorSource source, Map<String, String> mapping, String copy, String target,
+            List<String> untied, List<String> notes) throws IOException {
+        if (copy == null) {
+            return;
+        }
+        String main = mapping.get(target);
+        if (main == null) {
+            mapping.put(target, copy);
+            notes.add(copy + " loaded as " + target + " (tied)");
+            return;
+        }
+        TensorInfo a = source.info(main);
+        TensorInfo b = source.info(copy);
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            untied.add(copy + " has shape " + Arrays.toString(b.shape()) + " but is tied to " + main
+                    + " of shape " + Arrays.toString(a.shape()));
+            return;
+        }
+        double diff = source.load(main).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .sub(source.load(copy).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))
+                .amaxNumber().doubleValue();
+        if (diff != 0) {
+            untied.add(copy + " differs from " + main + " (max |diff| " + diff
+                    + ") but the decoder is tied to it; " + main + " is used");
+        } else {
+            notes.add(copy + " equals " + main + " (tied)");
+        }
+    }
+}
