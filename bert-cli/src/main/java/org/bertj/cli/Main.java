@@ -18,7 +18,8 @@ public final class Main {
         for (Command c : List.<Command>of(
                 // Subcommands register here.
                 new ConvertCommand(),
-                new ForwardCommand()
+                new ForwardCommand(),
+                new TokenizeCommand()
         )) {
             all.put(c.name(), c);
         }

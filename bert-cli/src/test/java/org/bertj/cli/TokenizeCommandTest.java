@@ -1,0 +1,105 @@
+package org.bertj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bertj.testing.Shared;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bert tokenize} on the golden cases (HF transformers 4.29.2, bert-base-uncased). */
+class TokenizeCommandTest {
+
+    private static final String[] OUTPUTS = {"input_ids", "token_type_ids", "attention_mask", "tokens"};
+
+    private static List<JsonObject> read(Path jsonl) throws IOException {
+        List<JsonObject> out = new ArrayList<>();
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(JsonParser.parseString(line).getAsJsonObject());
+            }
+        }
+        return out;
+    }
+
+    private static int run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
+        lastErr = err.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    private static String lastErr;
+
+    private static void assertSameOutputs(List<JsonObject> expected, List<JsonObject> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            String id = expected.get(i).get("id").getAsString();
+            assertEquals(expected.get(i).get("id"), actual.get(i).get("id"));
+            for (String field : OUTPUTS) {
+                assertEquals(expected.get(i).get(field), actual.get(i).get(field), id + " " + field);
+            }
+        }
+    }
+
+    @Test
+    void goldenLinesWithTheirAnswersRemovedComeBackExactly(@TempDir Path dir) throws IOException {
+        Path golden = Shared.golden("tokenizer").resolve("cases.jsonl");
+        List<JsonObject> expected = read(golden);
+        List<String> stripped = new ArrayList<>();
+        for (JsonObject o : read(golden)) {
+            for (String field : OUTPUTS) {
+                o.remove(field);
+            }
+            stripped.add(o.toString());
+        }
+        Path in = dir.resolve("in.jsonl");
+        Files.write(in, stripped, StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.jsonl");
+        assertEquals(0, run("tokenize", "--vocab", Shared.bertBaseVocab().toString(), "--jsonl", in.toString(),
+                "--out", out.toString()), lastErr);
+        assertSameOutputs(expected, read(out));
+    }
+
+    @Test
+    void goldenFileIsAcceptedAsItIs(@TempDir Path dir) throws IOException {
+        Path golden = Shared.golden("tokenizer").resolve("cases.jsonl");
+        Path out = dir.resolve("out.jsonl");
+        assertEquals(0, run("tokenize", "--vocab", Shared.bertBaseVocab().toString(), "--jsonl", golden.toString(),
+                "--out", out.toString()), lastErr);
+        List<JsonObject> actual = read(out);
+        assertSameOutputs(read(golden), actual);
+        assertEquals(read(golden).get(48).get("kwargs"), actual.get(48).get("kwargs"), "input fields are kept");
+    }
+
+    @Test
+    void badLineFailsNamingItAndWritesNothing(@TempDir Path dir) throws IOException {
+        Path in = dir.resolve("in.jsonl");
+        Files.write(in, List.of("{\"text\": \"fine\"}", "{\"text_pair\": \"no text\"}"), StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.jsonl");
+        assertEquals(1, run("tokenize", "--vocab", Shared.bertBaseVocab().toString(), "--jsonl", in.toString(),
+                "--out", out.toString()));
+        assertTrue(lastErr.contains("in.jsonl:2") && lastErr.contains("\"text\""), lastErr);
+        assertFalse(Files.exists(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+        Files.write(in, List.of("{\"text\": \"x\", \"kwargs\": {\"truncation\": \"sideways\"}}"), StandardCharsets.UTF_8);
+        assertEquals(1, run("tokenize", "--vocab", Shared.bertBaseVocab().toString(), "--jsonl", in.toString(),
+                "--out", out.toString()));
+        assertTrue(lastErr.contains("in.jsonl:1") && lastErr.contains("sideways"), lastErr);
+        assertEquals(2, run("tokenize", "--jsonl", in.toString(), "--out", out.toString()));
+        assertTrue(lastErr.contains("missing --vocab"), lastErr);
+    }
+}

@@ -1,0 +1,120 @@
+package org.bertj.tokenizer;
+
+import java.text.Normalizer;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Lower-casing and accent stripping of one code point, as HF's slow tokenizer does them: Python's
+ * {@code str.lower()} (full case mapping, so U+0130 becomes "i" + U+0307) applied character by
+ * character, then NFD with every Mn (non-spacing mark) dropped.
+ *
+ * <p>HF lower-cases the text one character at a time before it splits off special tokens
+ * ({@code PreTrainedTokenizer.tokenize}: a regex with {@code (.+?)}), so there is no final-sigma
+ * context; and NFD followed by dropping Mn gives the same letters whether applied to a word or to
+ * each of its code points. That makes folding a per-code-point table: the BMP is precomputed once,
+ * the rare supplementary characters are cached on first sight.
+ */
+final class CharFolding {
+
+    /** {@link #bmpCode} of a character that folds to nothing (an accent, for instance). */
+    static final int EMPTY = -1;
+
+    private static final CharFolding[] MODES = new CharFolding[4];
+
+    private final boolean lowerCase;
+    private final boolean stripAccents;
+    /** Per BMP char: the single char it folds to, {@link #EMPTY}, or {@code -(2 + index into multi)}. */
+    private final int[] bmp = new int[0x10000];
+    private final String[] multi;
+    private final ConcurrentHashMap<Integer, String> supplementary = new ConcurrentHashMap<>();
+
+    private CharFolding(boolean lowerCase, boolean stripAccents) {
+        this.lowerCase = lowerCase;
+        this.stripAccents = stripAccents;
+        java.util.List<String> multiList = new java.util.ArrayList<>();
+        for (int c = 0; c < 0x10000; c++) {
+            String f;
+            if (c < 128) {
+                f = asciiFold((char) c);
+            } else if (CodePoints.kind(c) == CodePoints.REMOVED || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) {
+                // Never folded (dropped before folding), or CJK ideographs: caseless, no decomposition.
+                f = String.valueOf((char) c);
+            } else {
+                f = compute(c);
+            }
+            if (f.isEmpty()) {
+                bmp[c] = EMPTY;
+            } else if (f.length() == 1) {
+                bmp[c] = f.charAt(0);
+            } else {
+                bmp[c] = -(2 + multiList.size());
+                multiList.add(f);
+            }
+        }
+        multi = multiList.toArray(new String[0]);
+    }
+
+    /** The shared table for one combination of options (built on first use, about 50 ms). */
+    static CharFolding of(boolean lowerCase, boolean stripAccents) {
+        int i = (lowerCase ? 2 : 0) + (stripAccents ? 1 : 0);
+        synchronized (MODES) {
+            if (MODES[i] == null) {
+                MODES[i] = new CharFolding(lowerCase, stripAccents);
+            }
+            return MODES[i];
+        }
+    }
+
+    /** Whether this folding changes anything at all (false for cased vocabularies without stripping). */
+    boolean isIdentity() {
+        return !lowerCase && !stripAccents;
+    }
+
+    /** The fold of a BMP char: a char value, {@link #EMPTY}, or a negative index for {@link #multi}. */
+    int bmpCode(char c) {
+        return bmp[c];
+    }
+
+    /** The string behind a negative {@link #bmpCode} other than {@link #EMPTY}. */
+    String multi(int code) {
+        return multi[-code - 2];
+    }
+
+    /** The fold of a supplementary code point (cached; these are rare). */
+    String supplementary(int cp) {
+        String f = supplementary.get(cp);
+        if (f == null) {
+            f = compute(cp);
+            supplementary.put(cp, f);
+        }
+        return f;
+    }
+
+    private String asciiFold(char c) {
+        return String.valueOf(lowerCase && c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+    }
+
+    private String compute(int cp) {
+        String s;
+        if (lowerCase) {
+            // Locale.ROOT lower-casing of a lone code point is Python's str.lower(): U+0130 is its only
+            // unconditional multi-character mapping, and no context can make a lone sigma final.
+            s = new String(Character.toChars(cp)).toLowerCase(java.util.Locale.ROOT);
+        } else {
+            s = new String(Character.toChars(cp));
+        }
+        if (!stripAccents) {
+            return s;
+        }
+        String nfd = Normalizer.normalize(s, Normalizer.Form.NFD);
+        StringBuilder out = new StringBuilder(nfd.length());
+        for (int i = 0; i < nfd.length(); ) {
+            int c = nfd.codePointAt(i);
+            if (Character.getType(c) != Character.NON_SPACING_MARK) {
+                out.appendCodePoint(c);
+            }
+            i += Character.charCount(c);
+        }
+        return out.toString();
+    }
+}
