@@ -19,6 +19,7 @@ public final class Main {
                 // Subcommands register here.
                 new ConvertCommand(),
                 new ForwardCommand(),
+                new PretrainCommand(),
                 new TokenizeCommand()
         )) {
             all.put(c.name(), c);
