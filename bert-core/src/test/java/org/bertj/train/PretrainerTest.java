@@ -51,8 +51,8 @@ class PretrainerTest {
     }
 
     @Test
-    void aHundredStepsLowerTheLossByAClearMargin() throws Exception {
-        int total = 100;
+    void twoHundredStepsLowerTheLossByAClearMargin() throws Exception {
+        int total = 200;
         Pretrainer t = TinyPretraining.trainer(TinyPretraining.model(1),
                 TinyPretraining.options().totalSteps(total).learningRate(1e-2).dropout(false).build());
         Recorder r = new Recorder();
@@ -69,9 +69,10 @@ class PretrainerTest {
                 + " %.0f tokens/s, %.1f s%n", first, last, mlmAccLast, end.tokensPerSecond(), end.elapsedSeconds());
         // Uniform guessing gives ln(59) + ln(2) = 4.77; the templated corpus is mostly predictable.
         assertTrue(first > 4.0, "initial loss " + first);
-        assertTrue(last < first - 0.7 && last < 3.6, "loss went from " + first + " to " + last);
-        assertTrue(mlmAccLast > 0.15, "MLM accuracy " + mlmAccLast + " (chance: 1/59)");
-        assertEquals(0.0, end.learningRate(), 1e-2 / total * 1.01); // decayed to ~0 at the end
+        assertTrue(last < first - 1.2 && last < 3.0, "loss went from " + first + " to " + last);
+        assertTrue(mlmAccLast > 0.25, "MLM accuracy " + mlmAccLast + " (chance: 1/59)");
+        // Linear decay after 10 warmup steps: the last step runs at 1/(total - 10) of the peak.
+        assertEquals(1e-2 / (total - 10), end.learningRate(), 1e-12);
         assertEquals(List.of(Checkpoint.PREFIX + total), Checkpoint.list(tmp.resolve("run")).stream()
                 .map(p -> p.getFileName().toString()).toList());
     }
