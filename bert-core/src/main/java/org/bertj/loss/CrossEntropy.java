@@ -2,6 +2,7 @@ package org.bertj.loss;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -73,7 +74,7 @@ public final class CrossEntropy {
         if (gradient) {
             // d/dx mean CE = (softmax - onehot) / count on counted rows, 0 on ignored ones.
             grad = exp.diviColumnVector(sumExp);
-            INDArray rowScale = org.nd4j.linalg.factory.Nd4j.zeros(logits.dataType(), n, 1);
+            INDArray rowScale = Nd4j.zeros(logits.dataType(), n, 1);
             for (int i = 0; i < n; i++) {
                 if (labels[i] != IGNORE_INDEX) {
                     rowScale.putScalar(i, 0, 1.0 / count);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The BERT encoder: embeddings, {@code L} transformer layers and the pooler. Inside
@@ -94,7 +95,7 @@ public final class BertModel {
     void backward(INDArray dLastHidden, INDArray dPooled, Parameters grads) {
         long h = config.hiddenSize();
         INDArray d = dLastHidden == null
-                ? org.nd4j.linalg.factory.Nd4j.zeros(params.dataType(), (long) lastBatch * lastSeq, h)
+                ? Nd4j.zeros(params.dataType(), (long) lastBatch * lastSeq, h)
                 : dLastHidden.reshape('c', (long) lastBatch * lastSeq, h);
         if (dPooled != null) {
             d = d.add(pooler.backward(dPooled, grads));

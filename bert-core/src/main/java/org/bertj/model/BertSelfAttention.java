@@ -3,6 +3,7 @@ package org.bertj.model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -106,8 +107,9 @@ public final class BertSelfAttention {
         }
         dP = dropout.backward(dP);
         // softmax: dS = P · (dP - Σ_keys dP·P)
-        INDArray dot = dP.mul(probs).sum(true, 3);
-        INDArray dS = dP.subi(dot.broadcast(dP.shape())).muli(probs);
+        INDArray dot = dP.mul(probs).sum(3);
+        Nd4j.exec(new BroadcastSubOp(dP, dot, dP, 0, 1, 2));
+        INDArray dS = dP.muli(probs);
         dS.divi(Math.sqrt(headSize));
         INDArray dQ = Nd4j.matmul(dS, k);
         INDArray dK = Nd4j.matmul(dS, q, null, true, false, false);

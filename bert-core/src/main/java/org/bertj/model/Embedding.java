@@ -1,6 +1,7 @@
 package org.bertj.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A lookup table {@code [rows, dim]}: row {@code i} is the vector of id {@code i}. */
@@ -31,11 +32,9 @@ final class Embedding {
         if (ids == null) {
             throw new IllegalStateException("backward without a caching forward pass");
         }
-        INDArray g = grads.get(name);
-        // Repeated ids must accumulate, so rows are added one by one (N row-adds of size dim).
-        for (int i = 0; i < ids.length; i++) {
-            g.getRow(ids[i]).addi(dy.getRow(i));
-        }
+        // Repeated ids must accumulate: a segment sum adds every row of dy into the row of its id.
+        INDArray summed = Nd4j.exec(new UnsortedSegmentSum(dy, Nd4j.createFromArray(ids), (int) weight.size(0)))[0];
+        grads.get(name).addi(summed);
         ids = null;
     }
 }

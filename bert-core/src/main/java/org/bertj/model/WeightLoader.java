@@ -208,8 +208,8 @@ public final class WeightLoader {
                     + " of shape " + Arrays.toString(a.shape()));
             return;
         }
-        double diff = source.load(main).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .sub(source.load(copy).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE))
+        double diff = source.load(main).castTo(DataType.DOUBLE)
+                .sub(source.load(copy).castTo(DataType.DOUBLE))
                 .amaxNumber().doubleValue();
         if (diff != 0) {
             untied.add(copy + " differs from " + main + " (max |diff| " + diff

@@ -1,6 +1,9 @@
 package org.bertj.tokenizer;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,7 +34,7 @@ final class CharFolding {
     private CharFolding(boolean lowerCase, boolean stripAccents) {
         this.lowerCase = lowerCase;
         this.stripAccents = stripAccents;
-        java.util.List<String> multiList = new java.util.ArrayList<>();
+        List<String> multiList = new ArrayList<>();
         for (int c = 0; c < 0x10000; c++) {
             String f;
             if (c < 128) {
@@ -99,7 +102,7 @@ final class CharFolding {
         if (lowerCase) {
             // Locale.ROOT lower-casing of a lone code point is Python's str.lower(): U+0130 is its only
             // unconditional multi-character mapping, and no context can make a lone sigma final.
-            s = new String(Character.toChars(cp)).toLowerCase(java.util.Locale.ROOT);
+            s = new String(Character.toChars(cp)).toLowerCase(Locale.ROOT);
         } else {
             s = new String(Character.toChars(cp));
         }

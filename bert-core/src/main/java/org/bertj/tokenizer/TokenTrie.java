@@ -1,5 +1,7 @@
 package org.bertj.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * Every vocabulary string in a character trie whose edges live in one open-addressing hash table,
  * so WordPiece's greedy longest match is a single walk down from the piece's first character,
@@ -21,9 +23,9 @@ final class TokenTrie {
         int capacity = Integer.highestOneBit(Math.max(16, expectedChars * 2 - 1)) << 1;
         keys = new long[capacity];
         children = new int[capacity];
-        java.util.Arrays.fill(keys, -1L);
+        Arrays.fill(keys, -1L);
         mask = capacity - 1;
-        java.util.Arrays.fill(tokenIds, NONE);
+        Arrays.fill(tokenIds, NONE);
     }
 
     /** Adds {@code token} with {@code id}; a later add of the same string replaces the id (as Python's dict). */
@@ -82,8 +84,8 @@ final class TokenTrie {
     private int newNode() {
         if (nodes == tokenIds.length) {
             int old = tokenIds.length;
-            tokenIds = java.util.Arrays.copyOf(tokenIds, old * 2);
-            java.util.Arrays.fill(tokenIds, old, tokenIds.length, NONE);
+            tokenIds = Arrays.copyOf(tokenIds, old * 2);
+            Arrays.fill(tokenIds, old, tokenIds.length, NONE);
         }
         return nodes++;
     }
@@ -106,7 +108,7 @@ final class TokenTrie {
         int[] oldChildren = children;
         keys = new long[oldKeys.length * 2];
         children = new int[oldKeys.length * 2];
-        java.util.Arrays.fill(keys, -1L);
+        Arrays.fill(keys, -1L);
         mask = keys.length - 1;
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != -1L) {

@@ -22,10 +22,15 @@ class DropoutAndGradientTest {
         BertForPreTraining m = new BertForPreTraining(c, type);
         ParameterInit.initializeAll(m.parameters(), c, 42);
         // Move LayerNorm weights and biases off (1, 0) so their gradients are exercised in general position.
+        java.util.Random rnd = new java.util.Random(17);
         for (String n : m.parameters().names()) {
             if (n.contains("LayerNorm") || n.endsWith("bias")) {
                 INDArray p = m.parameters().get(n);
-                p.addi(Nd4j.rand(type, p.shape()).subi(0.5).muli(0.4));
+                double[] noise = new double[(int) p.length()];
+                for (int i = 0; i < noise.length; i++) {
+                    noise[i] = (rnd.nextDouble() - 0.5) * 0.4;
+                }
+                p.addi(Nd4j.createFromArray(noise).castTo(type).reshape(p.shape()));
             }
         }
         return m;

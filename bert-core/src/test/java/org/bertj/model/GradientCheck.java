@@ -26,7 +26,8 @@ final class GradientCheck {
             throw new IllegalArgumentException("finite differences need a DOUBLE model");
         }
         Gradients grads = new Gradients(model.parameters());
-        model.trainingStep(inputs, labels, nsp, grads, pass.get());
+        TrainingStepResult step = model.trainingStep(inputs, labels, nsp, grads, pass.get());
+        assertTrue(Double.isFinite(step.loss()), "loss " + step.loss());
         Random rnd = new Random(seed);
         double h = 1e-5;
         double worst = 0;
@@ -46,6 +47,8 @@ final class GradientCheck {
                 p.putScalar(idx, v);
                 double numeric = (up - down) / (2 * h);
                 double analytic = g.getDouble(idx);
+                assertTrue(Double.isFinite(numeric) && Double.isFinite(analytic),
+                        name + " analytic " + analytic + " numeric " + numeric);
                 double diff = Math.abs(numeric - analytic);
                 double rel = diff < absFloor ? 0 : diff / Math.max(Math.abs(numeric), Math.abs(analytic));
                 checked++;
