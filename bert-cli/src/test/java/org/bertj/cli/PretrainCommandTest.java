@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bertj.train.StepMetrics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,31 @@ class PretrainCommandTest {
         assertTrue(stdout.contains("step 6/6"), stdout);
         assertTrue(!stdout.contains("step 4/6"), stdout);
         assertEquals("checkpoint-6", Files.readString(out.resolve("latest")).strip());
+    }
+
+    @Test
+    void wholeWordMaskingWithAccumulationAndLinesEveryFewSteps() throws IOException {
+        Path out = tmp.resolve("wwm");
+        assertEquals(0, run(pretrain(out, "--steps", "4", "--whole-word-mask", "--accumulate", "2", "--no-dropout",
+                "--log-every", "2", "--warmup", "0")), stderr);
+        assertTrue(stdout.contains("step 2/4") && stdout.contains("step 4/4"), stdout);
+        assertTrue(!stdout.contains("step 1/4") && !stdout.contains("step 3/4"), stdout);
+        assertEquals("checkpoint-4", Files.readString(out.resolve("latest")).strip());
+    }
+
+    @Test
+    void onATerminalTheProgressIsOneLineRedrawnInPlace() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PretrainCommand.Progress p = new PretrainCommand.Progress(new PrintStream(bytes, true), true, 100);
+        p.onStep(new StepMetrics(1, 4, 4.5, 3.8, 0.7, 0.1, 0.5, 1e-4, 2.0, 100, 1234.4, 1, 3));
+        p.onStep(new StepMetrics(2, 4, 4.25, 3.6, 0.65, 0.2, 0.75, 1e-4, 2.0, 100, 1300, 2, 125));
+        p.finish();
+        String s = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(s.startsWith("\r[#####...............] step 1/4  loss 4.5000  MLM acc 0.100  NSP acc 0.500"
+                + "  1234 tok/s  lr 1.00e-04  ETA 3s"), s);
+        assertTrue(s.contains("\r[##########..........] step 2/4  loss 4.2500  MLM acc 0.200  NSP acc 0.750"
+                + "  1300 tok/s  lr 1.00e-04  ETA 2m05s"), s);
+        assertEquals(1, s.chars().filter(c -> c == '\n').count(), s);
     }
 
     @Test
