@@ -51,8 +51,8 @@ public final class CrossEntropy {
         }
         // Stable log-softmax: log p = x - max - log Σ exp(x - max).
         INDArray max = logits.max(true, 1);
-        INDArray shifted = logits.subColumnVector(max);
-        INDArray exp = Transforms.exp(shifted, true);
+        // One logits-sized temporary only: exp(x - max), later turned into the gradient in place.
+        INDArray exp = Transforms.exp(logits.subColumnVector(max), false);
         INDArray sumExp = exp.sum(true, 1);
         INDArray logSumExp = Transforms.log(sumExp, true);
         INDArray argMax = logits.argMax(1);
@@ -64,7 +64,7 @@ public final class CrossEntropy {
                 continue;
             }
             count++;
-            total += logSumExp.getDouble(i, 0) - shifted.getDouble(i, labels[i]);
+            total += logSumExp.getDouble(i, 0) - (logits.getDouble(i, labels[i]) - max.getDouble(i, 0));
             if (argMax.getLong(i) == labels[i]) {
                 correct++;
             }

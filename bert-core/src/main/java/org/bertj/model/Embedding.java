@@ -1,6 +1,9 @@
 package org.bertj.model;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,9 +35,22 @@ final class Embedding {
         if (ids == null) {
             throw new IllegalStateException("backward without a caching forward pass");
         }
-        // Repeated ids must accumulate: a segment sum adds every row of dy into the row of its id.
-        INDArray summed = Nd4j.exec(new UnsortedSegmentSum(dy, Nd4j.createFromArray(ids), (int) weight.size(0)))[0];
-        grads.get(name).addi(summed);
+        // Rows of repeated ids are first summed per distinct id (a segment sum over compact ids),
+        // then added in place into the distinct rows of the gradient: no race between duplicates,
+        // and no table-sized temporary (allocating 30522x768 costs ND4J far more than the adds).
+        Map<Integer, Integer> compact = new HashMap<>();
+        int[] segment = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());
+        }
+        int[] distinct = new int[compact.size()];
+        for (Map.Entry<Integer, Integer> e : compact.entrySet()) {
+            distinct[e.getValue()] = e.getKey();
+        }
+        INDArray summed = Nd4j.exec(new UnsortedSegmentSum(dy, Nd4j.createFromArray(segment), distinct.length))[0];
+        INDArray g = grads.get(name);
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(g, Nd4j.createFromArray(distinct), summed)
+                .addOutputs(g).build());
         ids = null;
     }
 }
