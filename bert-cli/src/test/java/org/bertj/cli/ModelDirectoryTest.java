@@ -1,0 +1,209 @@
+package org.bertj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.bertj.testing.Shared;
+import org.bertj.weights.SafetensorsFile;
+import org.bertj.weights.SafetensorsWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code --model DIR} on a small Hugging Face model with the real vocabulary and an NSP head (the
+ * golden case {@code realvocab_h48_l2}: its expected outputs are what transformers computed for
+ * "The capital of France is [MASK]." / "Paris is known for the Eiffel Tower."), and the errors
+ * a wrong directory or wrong arguments give.
+ */
+class ModelDirectoryTest {
+
+    private static final String A = "The capital of France is [MASK].";
+    private static final String B = "Paris is known for the Eiffel Tower.";
+
+    @TempDir
+    static Path tmp;
+    private static Path golden;
+    private static Path dir;
+
+    @BeforeAll
+    static void makeDirectory() throws IOException {
+        golden = Shared.golden("realvocab_h48_l2");
+        dir = hfDirectory("realvocab", golden.resolve("model.safetensors"));
+    }
+
+    private static Path hfDirectory(String name, Path weights) throws IOException {
+        Path d = Files.createDirectories(tmp.resolve(name));
+        Files.copy(golden.resolve("config.json"), d.resolve("config.json"));
+        Files.copy(weights, d.resolve("model.safetensors"));
+        Files.copy(Shared.bertBaseVocab(), d.resolve("vocab.txt"));
+        return d;
+    }
+
+    @Test
+    void nspGivesTransformersLogitsAndVerdict() throws Exception {
+        LoadedModel m = ModelChoice.load(dir, false);
+        assertTrue(m.hasNspHead());
+        assertArrayEquals(expected("input_ids").toIntVector(), m.tokenizer().encode(A, B).inputIds());
+        NspCommand.Result r = NspCommand.predict(m, A, B);
+        double[] hf = expected("seq_relationship_logits").toDoubleVector();
+        assertArrayEquals(hf, r.logits(), 1e-5);
+        assertEquals(1, r.probabilities()[0] + r.probabilities()[1], 1e-12);
+        assertEquals(1 / (1 + Math.exp(hf[1] - hf[0])), r.probabilities()[0], 1e-5);
+        assertTrue(r.isNext());
+
+        Run run = Run.of("nsp", A, B, "--model", dir.toString());
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.out.contains("seq_relationship_logits: " + TorchFormat.floats(new double[][] {hf})), run.out);
+        assertTrue(run.out.contains(String.format("P(IsNext) = %.4f", r.probabilities()[0])), run.out);
+        assertTrue(run.out.strip().endsWith("IsNext"), run.out);
+    }
+
+    @Test
+    void fillMaskGivesTransformersTopWords() throws Exception {
+        INDArray logits = expected("prediction_logits");
+        double[] row = Inference.row(logits, 6).toDoubleVector();
+        double max = Arrays.stream(row).max().getAsDouble();
+        double sum = Arrays.stream(row).map(x -> Math.exp(x - max)).sum();
+        int[] top = IntStream.range(0, row.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -row[i])).limit(3).mapToInt(i -> i).toArray();
+
+        // transformers' logits of the pair's mask through our top-k and softmax
+        LoadedModel m = ModelChoice.load(dir, false);
+        FillMaskCommand.Prediction hf = FillMaskCommand.top(0, 1, 6, Inference.row(logits, 6), 3,
+                m.tokenizer().vocabulary());
+        assertArrayEquals(top, hf.ids());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Math.exp(row[top[i]] - max) / sum, hf.probabilities()[i], 1e-6);
+            assertEquals(m.tokenizer().vocabulary().token(top[i]), hf.words()[i]);
+        }
+
+        // fill-mask runs the first sentence alone: one mask at 6
+        FillMaskCommand.Prediction[] p = FillMaskCommand.predict(m, A, 3);
+        assertEquals(1, p.length);
+        assertEquals(6, p[0].position());
+        assertEquals(3, p[0].ids().length);
+        Run run = Run.of("fill-mask", A, "--top-k", "3", "--model", dir.toString());
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.out.startsWith("[MASK] 1 of 1 (token 6):"), run.out);
+        assertEquals(4, run.out.strip().split("\n").length, run.out);
+        assertTrue(run.out.contains(String.format("%.4f", p[0].probabilities()[0])), run.out);
+    }
+
+    @Test
+    void notebookWithAnNspHeadShowsNspLogitsAndReportsMismatchesOfAnotherModel() {
+        Run run = Run.of("notebook", "--model", dir.toString());
+        assertEquals(1, run.code, run.err);
+        assertTrue(run.out.contains("with NSP head"), run.out);
+        assertFalse(run.out.contains("not shown: these weights have no NSP head"), run.out);
+        assertTrue(run.out.contains("notebook: tensor([[ 6.0843, -5.6813]])"), run.out);
+        assertTrue(run.out.contains("   notebook: tensor(0) 'IsNext'"), run.out);
+        assertTrue(run.out.contains("(MLM "), run.out);
+        assertTrue(run.out.contains("MISMATCH") && run.out.contains("SOME CHECKS FAILED"), run.out);
+    }
+
+    @Test
+    void weightsWithoutTheNspHeadAreLoadedAndSaySo() throws IOException {
+        Map<String, INDArray> kept = new LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
+            for (String n : st.names()) {
+                if (!n.startsWith("cls.seq_relationship.")) {
+                    kept.put(n, st.load(n));
+                }
+            }
+        }
+        Path w = tmp.resolve("no-nsp.safetensors");
+        SafetensorsWriter.write(w, kept, Map.of("format", "pt"));
+        Path d = hfDirectory("no-nsp", w);
+        LoadedModel m = ModelChoice.load(d, false);
+        assertFalse(m.hasNspHead());
+        assertTrue(m.describe().contains("NO NSP head"), m.describe());
+        Run run = Run.of("nsp", A, B, "--model", d.toString());
+        assertEquals(NspCommand.NO_NSP_HEAD_EXIT, run.code);
+        assertTrue(run.out.contains(ModelChoice.NO_NSP_HEAD), run.out);
+    }
+
+    @Test
+    void wrongDirectoriesAreNamed() throws IOException {
+        IOException notDir = assertThrows(IOException.class,
+                () -> ModelChoice.load(tmp.resolve("absent"), false));
+        assertTrue(notDir.getMessage().contains("absent") && notDir.getMessage().contains("not a directory"));
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        IOException noConfig = assertThrows(IOException.class, () -> ModelChoice.load(empty, false));
+        assertTrue(noConfig.getMessage().contains("has no config.json"), noConfig.getMessage());
+
+        Path pt = Files.createDirectories(tmp.resolve("pt"));
+        Files.copy(golden.resolve("config.json"), pt.resolve("config.json"));
+        Files.writeString(pt.resolve("pytorch_model.bin"), "x");
+        IOException bin = assertThrows(IOException.class, () -> ModelChoice.load(pt, false));
+        assertTrue(bin.getMessage().contains("has no model.safetensors")
+                && bin.getMessage().contains("pytorch_model.bin"), bin.getMessage());
+
+        Path noVocab = Files.createDirectories(tmp.resolve("novocab"));
+        Files.copy(golden.resolve("config.json"), noVocab.resolve("config.json"));
+        Files.copy(golden.resolve("model.safetensors"), noVocab.resolve("model.safetensors"));
+        IOException vocab = assertThrows(IOException.class, () -> ModelChoice.load(noVocab, false));
+        assertTrue(vocab.getMessage().contains("has no vocab.txt"), vocab.getMessage());
+
+        // weights of another shape (the tiny golden model) under this config: every tensor named
+        Path other = hfDirectory("other", Shared.golden("tiny_h32_l2_v99").resolve("model.safetensors"));
+        IllegalArgumentException misfit = assertThrows(IllegalArgumentException.class,
+                () -> ModelChoice.load(other, false));
+        assertTrue(misfit.getMessage().contains("does not fit")
+                && misfit.getMessage().contains("bert.embeddings.word_embeddings.weight"), misfit.getMessage());
+
+        Run run = Run.of("fill-mask", A, "--model", tmp.resolve("absent").toString());
+        assertEquals(1, run.code);
+        assertTrue(run.err.startsWith("bert fill-mask: --model "), run.err);
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsBeforeAnyLoading() {
+        for (String[] args : new String[][] {
+            {"fill-mask"},
+            {"fill-mask", "a [MASK]", "b"},
+            {"fill-mask", "a [MASK]", "--top-k", "0"},
+            {"fill-mask", "a [MASK]", "--top-k", "x"},
+            {"fill-mask", "no mask at all", "--model", "/nonexistent"},
+            {"nsp", "only one"},
+            {"notebook", "text"},
+            {"notebook", "--modle", "x"}}) {
+            Run run = Run.of(args);
+            assertEquals(2, run.code, String.join(" ", args) + ": " + run.err);
+            assertTrue(run.err.contains("usage: bert " + args[0]), run.err);
+        }
+    }
+
+    private static INDArray expected(String name) throws IOException {
+        try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("expected.safetensors"))) {
+            return st.load(name);
+        }
+    }
+
+    /** One run of the CLI with its exit code and both streams. */
+    private record Run(int code, String out, String err) {
+        static Run of(String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+}
