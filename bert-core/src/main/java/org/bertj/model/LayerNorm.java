@@ -62,18 +62,18 @@ final class LayerNorm {
             CpuKernels.layerNorm(x, weight, bias, eps, out);
             return out;
         }
+        // Few [N, H] temporaries: allocating them costs ND4J more than the arithmetic.
         INDArray mean = x.mean(true, 1);
-        INDArray xc = x.subColumnVector(mean);
-        INDArray var = xc.mul(xc).mean(true, 1);
+        INDArray var = x.var(false, 1).reshape(x.size(0), 1);
         INDArray r = Transforms.pow(var.addi(eps), -0.5, false);
-        INDArray xhat = xc.muliColumnVector(r);
+        INDArray xhat = x.subColumnVector(mean).muliColumnVector(r);
         if (pass.caches()) {
-            normalized = xhat.dup();
+            normalized = xhat;
             rstd = r;
-        } else {
-            normalized = null;
-            rstd = null;
+            return xhat.mulRowVector(weight).addiRowVector(bias);
         }
+        normalized = null;
+        rstd = null;
         return xhat.muliRowVector(weight).addiRowVector(bias);
     }
 

@@ -91,4 +91,28 @@ class DropoutAndGradientTest {
         double worst = GradientCheck.check(m, in, labels, NSP, Pass::deterministicTraining, 3, 1e-5, 1e-10, 4);
         assertTrue(worst >= 0);
     }
+
+    @Test
+    void gradientsAccumulateAcrossStepsUntilZeroed() {
+        BertForPreTraining m = model(config(Activation.GELU, 0.1), DataType.DOUBLE);
+        Gradients once = new Gradients(m.parameters());
+        TrainingStepResult r = m.trainingStep(INPUTS, LABELS, NSP, once, 8);
+        Gradients twice = new Gradients(m.parameters());
+        m.trainingStep(INPUTS, LABELS, NSP, twice, 8);
+        m.trainingStep(INPUTS, LABELS, NSP, twice, 8);
+        for (String n : once.names()) {
+            INDArray want = once.get(n).mul(2);
+            assertTrue(want.equalsWithEps(twice.get(n), 1e-12), n);
+        }
+        // The fused QKV gradient buffer and its HF-named views are the same memory.
+        assertEquals(twice.get("bert.encoder.layer.1.attention.self.key.weight").getDouble(3, 4),
+                twice.store().fused("bert.encoder.layer.1.attention.self.qkv.weight").getDouble(12 + 3, 4));
+        twice.zero();
+        for (String n : twice.names()) {
+            assertEquals(0.0, twice.get(n).amaxNumber().doubleValue(), n);
+        }
+        assertEquals(5, r.mlmCount());
+        assertEquals(2, r.nspCount());
+        assertEquals(r.mlmLoss() + r.nspLoss(), r.loss(), 1e-12);
+    }
 }
