@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Parts of the model that are package-private in bert-core (one {@link BertLayer}, the MLM head),
- * built stand-alone with random bert-base-shaped weights so bert-bench can time them alone. Lives
+ * built stand-alone with random bert-base-shaped weights so bert-bench can time them alone, run as
+ * the whole model runs them (eval mode, in the forward workspace, result copied out). Lives
  * in bert-bench, in bert-core's package, so the model's API stays as small as it is.
  */
 public final class BenchAccess {
@@ -24,11 +25,17 @@ public final class BenchAccess {
 
     /** One eval-mode encoder layer on {@code x [B·S, H]}, no mask; returns its output {@code [B·S, H]}. */
     public INDArray layer(INDArray x, int batch, int seq) {
-        return layer.forward(x, batch, seq, null, null, Pass.inference()).context();
+        Pass pass = Pass.inference();
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) { // as inside BertModel.forward
+            return ws.result(layer.forward(x, batch, seq, null, null, pass).context());
+        }
     }
 
     /** The MLM head (transform and tied decoder) on {@code x [N, H]}; returns logits {@code [N, V]}. */
     public INDArray mlmHead(INDArray x) {
-        return mlmHead.forward(x, Pass.inference());
+        Pass pass = Pass.inference();
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) { // as inside BertForPreTraining.forward
+            return ws.result(mlmHead.forward(x, pass));
+        }
     }
 }
