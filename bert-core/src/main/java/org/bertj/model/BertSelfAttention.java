@@ -56,8 +56,8 @@ public final class BertSelfAttention {
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        // Inference on CPU: bias, head split and softmax are Java passes (CpuKernels), which keep
-        // two threads busy where ND4J's small threaded ops and view-based batched products stall.
+        // Inference on CPU: bias and head split are Java passes (CpuKernels), so the batched
+        // products get contiguous operands (on permuted views they stall with two threads).
         boolean fast = !pass.caches() && CpuKernels.applies(x);
         INDArray projected;
         if (fast) {
@@ -85,14 +85,11 @@ public final class BertSelfAttention {
         INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
-        if (fast) {
-            CpuKernels.softmax(scores, maskBias);
-        } else {
-            if (maskBias != null) {
-                Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
-            }
-            Nd4j.exec(new SoftMax(scores, scores, 3));
+        // ND4J's softmax stays: its exp beats Java's Math.exp (4.4 vs 6.3 ns an element, one thread).
+        if (maskBias != null) {
+            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
         }
+        Nd4j.exec(new SoftMax(scores, scores, 3));
         INDArray p = scores;
         INDArray kept = pass.caches() ? p.dup() : null;
         p = dropout.forward(p, pass);

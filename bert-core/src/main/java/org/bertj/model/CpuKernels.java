@@ -220,51 +220,6 @@ final class CpuKernels {
     }
 
     /**
-     * Softmax over the last axis of attention scores {@code [B, heads, S, S]}, in place, after
-     * adding {@code maskBias [B, S]} (per key; null: none) as Hugging Face does. A fully masked row
-     * comes out uniform, as in torch.
-     */
-    static void softmax(INDArray scores, INDArray maskBias) {
-        int batch = (int) scores.size(0);
-        int heads = (int) scores.size(1);
-        int rows = (int) scores.size(2);
-        int keys = (int) scores.size(3);
-        float[] mask = maskBias == null ? null : maskBias.castTo(DataType.FLOAT).dup('c').reshape(maskBias.length()).toFloatVector();
-        if (mask != null && mask.length != batch * keys) {
-            throw new IllegalArgumentException("mask of " + mask.length + " does not fit scores "
-                    + java.util.Arrays.toString(scores.shape()));
-        }
-        FloatBuffer data = scores.data().asNioFloat();
-        int base = (int) scores.offset();
-        IntStream range = IntStream.range(0, batch * heads * rows);
-        (PARALLEL && scores.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
-            float[] row = keys <= BLOCK ? SCRATCH.get()[1] : new float[keys];
-            data.get(base + r * keys, row, 0, keys);
-            if (mask != null) {
-                int m = r / (heads * rows) * keys;
-                for (int j = 0; j < keys; j++) {
-                    row[j] += mask[m + j];
-                }
-            }
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < keys; j++) {
-                max = Math.max(max, row[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < keys; j++) {
-                float e = (float) Math.exp(row[j] - max);
-                row[j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < keys; j++) {
-                row[j] *= inv;
-            }
-            data.put(base + r * keys, row, 0, keys);
-        });
-    }
-
-    /**
      * Multi-head context {@code [B, heads, S, D]} back to rows {@code out [B·S, heads·D]}: the
      * permuted copy ND4J's {@code assign} does, without its per-op threading cost.
      */
