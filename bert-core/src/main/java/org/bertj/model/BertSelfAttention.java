@@ -61,8 +61,7 @@ public final class BertSelfAttention {
         boolean fast = !pass.caches() && CpuKernels.applies(x);
         INDArray projected;
         if (fast) {
-            projected = qkv.forwardWithoutBias(x);
-            CpuKernels.addBias(projected, qkv.bias());
+            projected = qkv.forwardWithoutBias(x); // bias added while splitting heads
         } else {
             projected = qkv.forward(x, pass);
         }
@@ -75,7 +74,7 @@ public final class BertSelfAttention {
             q = Nd4j.createUninitialized(x.dataType(), shape, 'c');
             k = Nd4j.createUninitialized(x.dataType(), shape, 'c');
             v = Nd4j.createUninitialized(x.dataType(), shape, 'c');
-            CpuKernels.splitHeads(projected, batch, seq, q, k, v);
+            CpuKernels.splitHeads(projected, qkv.bias(), batch, seq, q, k, v);
         } else {
             q = part(fused, 0);
             k = part(fused, 1);

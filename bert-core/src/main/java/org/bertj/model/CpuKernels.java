@@ -167,39 +167,22 @@ final class CpuKernels {
         });
     }
 
-    /** {@code x += bias} over the rows of {@code x [N, H]}, in place. */
-    static void addBias(INDArray x, INDArray bias) {
-        float[] b = bias.toFloatVector();
-        int h = b.length;
-        if (x.rank() != 2 || x.size(1) != h) {
-            throw new IllegalArgumentException("bias of " + h + " does not fit rows of " + java.util.Arrays.toString(x.shape()));
-        }
-        FloatBuffer data = x.data().asNioFloat();
-        int base = (int) x.offset();
-        int rows = (int) x.size(0);
-        IntStream range = IntStream.range(0, rows);
-        (PARALLEL && x.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
-            float[] row = h <= BLOCK ? SCRATCH.get()[0] : new float[h];
-            data.get(base + r * h, row, 0, h);
-            for (int i = 0; i < h; i++) {
-                row[i] += b[i];
-            }
-            data.put(base + r * h, row, 0, h);
-        });
-    }
-
     /**
-     * The fused projection {@code qkv [B·S, 3·heads·D]} split into contiguous query, key and value
-     * {@code [B, heads, S, D]}: batched products on contiguous operands run like the yardstick's,
+     * The fused projection {@code qkv [B·S, 3·heads·D]} plus its {@code bias [3·heads·D]} (null:
+     * none) split into contiguous query, key and value {@code [B, heads, S, D]}: batched products on contiguous operands run like the yardstick's,
      * where ND4J's on permuted views stall with two threads.
      */
-    static void splitHeads(INDArray qkv, int batch, int seq, INDArray q, INDArray k, INDArray v) {
+    static void splitHeads(INDArray qkv, INDArray bias, int batch, int seq, INDArray q, INDArray k, INDArray v) {
         int heads = (int) q.size(1);
         int d = (int) q.size(3);
         int hidden = heads * d;
         if (qkv.rank() != 2 || qkv.size(0) != (long) batch * seq || qkv.size(1) != 3L * hidden) {
             throw new IllegalArgumentException("qkv " + java.util.Arrays.toString(qkv.shape()) + " does not fit "
                     + batch + "x" + seq + " tokens of " + heads + " heads of " + d);
+        }
+        float[] b = bias == null ? null : bias.toFloatVector();
+        if (b != null && b.length != 3 * hidden) {
+            throw new IllegalArgumentException("qkv bias of " + b.length + " does not fit " + 3 * hidden + " columns");
         }
         FloatBuffer in = qkv.data().asNioFloat();
         FloatBuffer[] to = {q.data().asNioFloat(), k.data().asNioFloat(), v.data().asNioFloat()};
@@ -209,11 +192,16 @@ final class CpuKernels {
         (PARALLEL && qkv.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(row -> {
             float[] buf = 3 * hidden <= BLOCK ? SCRATCH.get()[0] : new float[3 * hidden];
             in.get(inBase + row * 3 * hidden, buf, 0, 3 * hidden);
-            int b = row / seq;
-            int s = row % seq;
+            if (b != null) {
+                for (int i = 0; i < 3 * hidden; i++) {
+                    buf[i] += b[i];
+                }
+            }
+            int seqIndex = row % seq;
+            int batchIndex = row / seq;
             for (int part = 0; part < 3; part++) {
                 for (int h = 0; h < heads; h++) {
-                    to[part].put(toBase[part] + ((b * heads + h) * seq + s) * d, buf, part * hidden + h * d, d);
+                    to[part].put(toBase[part] + ((batchIndex * heads + h) * seq + seqIndex) * d, buf, part * hidden + h * d, d);
                 }
             }
         });
