@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Two levels: the whole pass ({@value #PASS}) holds what outlives a layer (embeddings, mask,
  * each layer's output); each encoder layer runs in {@value #LAYER}, recycled for the next layer.
- * Results leave the pass workspace by copy ({@link #result}), so callers never see workspace
- * memory. Training passes (which keep activations for backward) never use workspaces.
+ * Results leave the pass workspace by copy ({@link #result}): into plain memory, or into the
+ * caller's workspace if the caller opened one around the call. Training passes (which keep activations for backward) never use workspaces.
  */
 final class ForwardWorkspace implements AutoCloseable {
 
@@ -66,9 +66,13 @@ final class ForwardWorkspace implements AutoCloseable {
         return layer == null || a == null ? a : a.leverageTo(PASS);
     }
 
-    /** {@code a} copied out of the workspace if this call opened it; as is otherwise. */
+    /**
+     * {@code a} moved out of the workspace if this call opened it (as is otherwise): into the
+     * caller's own workspace when the call runs inside one (a serving loop that reuses its output
+     * memory), else into fresh memory.
+     */
     INDArray result(INDArray a) {
-        return workspace == null || a == null ? a : a.detach();
+        return workspace == null || a == null ? a : a.leverage();
     }
 
     /** Every element of {@code list} through {@link #result(INDArray)}, in place; null stays null. */
