@@ -175,15 +175,20 @@ public final class WeightLoader {
                 initialized.add(name);
                 continue;
             }
-            INDArray t = source.load(src);
-            if (!t.dataType().isFPType()) {
-                throw new WeightFormatException("tensor " + src + " has integer type " + t.dataType()
+            String dtype = source.info(src).dtype();
+            if (!isFloatingPoint(dtype)) {
+                throw new WeightFormatException("tensor " + src + " has integer type " + dtype
                         + "; parameter " + name + " needs floating point");
             }
-            target.assign(t.castTo(target.dataType()).reshape(target.shape()));
+            source.loadInto(src, target);
             loaded.add(name);
         }
         return new LoadReport(loaded, missing, unexpected, mismatched, initialized, notes);
+    }
+
+    /** Whether a safetensors dtype spelling ({@link TensorInfo#dtype()}) is a floating point type. */
+    private static boolean isFloatingPoint(String dtype) {
+        return dtype.startsWith("F") || dtype.equals("BF16");
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.bertj.weights;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -20,8 +24,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>{@link #names()} lists tensors in the order their bytes lie in the file. {@link #load} copies
  * a tensor from the mapping into new ND4J memory with one native memcpy (no Java heap array), then
- * widens it with an ND4J cast where the stored dtype is narrower than the loaded one. Loads may run
- * from several threads at once.
+ * widens it with an ND4J cast where the stored dtype is narrower than the loaded one.
+ * {@link #loadInto} copies straight from the mapping into an existing array where it can, so
+ * loading a model touches each weight byte once. Loads may run from several threads at once.
  */
 public final class SafetensorsFile implements TensorSource {
 
@@ -146,6 +151,65 @@ public final class SafetensorsFile implements TensorSource {
             part.close();
         }
         return out;
+    }
+
+    /**
+     * Reads a tensor into {@code target}. When the stored bytes already are the target's type (F32
+     * into FLOAT, I32 into INT, I64 into LONG), the target is dense in C order (a whole array, or a
+     * block of rows of one, such as a fused buffer's row-block views) and ND4J runs on the CPU, the
+     * mapped bytes are copied straight into the target's memory with one native memcpy per
+     * {@link #chunkBytes}: no intermediate array. Otherwise this is {@link #load} and assign.
+     */
+    @Override
+    public void loadInto(String name, INDArray target) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        TensorSource.checkFits(this, name, target);
+        if (!copiesRaw(e.dtype(), target)) {
+            TensorSource.super.loadInto(name, target);
+            return;
+        }
+        long bytes = e.byteCount();
+        // A view's data buffer starts at the view's first element: its address already includes offset().
+        Pointer start = target.data().addressPointer();
+        if (target.data().length() < target.length() || bytes != target.length() * e.dtype().size()) {
+            throw new IllegalStateException("array for tensor '" + name + "' has " + target.data().length()
+                    + " elements of memory for " + target.length() + " elements (" + bytes + " bytes in the file)");
+        }
+        for (long done = 0; done < bytes; done += chunkBytes) {
+            long length = Math.min(chunkBytes, bytes - done);
+            ByteBuffer from = map(e, done, length);
+            Pointer.memcpy(new BytePointer(start).position(start.position() + done), new BytePointer(from), length);
+            // The mapping is unmapped when collected; it must outlive the copy.
+            Reference.reachabilityFence(from);
+        }
+        Reference.reachabilityFence(target);
+    }
+
+    /** Whether {@link #loadInto} may copy the stored bytes of dtype {@code d} verbatim into {@code target}. */
+    private static boolean copiesRaw(SafetensorsDtype d, INDArray target) {
+        DataType verbatim = switch (d) {
+            case F32 -> DataType.FLOAT;
+            case I32 -> DataType.INT;
+            case I64 -> DataType.LONG;
+            default -> null;
+        };
+        // On CUDA the current copy may live on the device: the ND4J path keeps host and device in step.
+        return verbatim == target.dataType() && target.length() > 0 && isDenseC(target)
+                && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && Nd4j.getEnvironment().isCPU();
+    }
+
+    /** Whether consecutive C-order elements of {@code a} lie next to each other in memory. */
+    static boolean isDenseC(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
     }
 
     @Override
