@@ -1,6 +1,7 @@
 package org.bertj.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,16 +28,31 @@ public final class Parameters {
     }
 
     private final DataType dataType;
+    private final boolean zeroed;
     private final Map<String, INDArray> named = new LinkedHashMap<>();
     private final Map<String, INDArray> fused = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
-    /** @param dataType the element type of every tensor (FLOAT or DOUBLE) */
+    /** @param dataType the element type of every tensor (FLOAT or DOUBLE); tensors start as zeros */
     public Parameters(DataType dataType) {
+        this(dataType, true);
+    }
+
+    private Parameters(DataType dataType, boolean zeroed) {
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
             throw new IllegalArgumentException("parameters must be FLOAT or DOUBLE, not " + dataType);
         }
         this.dataType = dataType;
+        this.zeroed = zeroed;
+    }
+
+    /**
+     * A store whose tensors start with whatever their fresh memory holds, for a caller that writes
+     * every one before anything reads it ({@link WeightLoader}): zero-filling 440 MB that is about to
+     * be overwritten costs as much as the load itself. {@link #zerosLike()} still gives zeros.
+     */
+    static Parameters uninitialized(DataType dataType) {
+        return new Parameters(dataType, false);
     }
 
     /** The element type of every tensor. */
@@ -45,13 +61,13 @@ public final class Parameters {
     }
 
     /**
-     * Allocates a zero tensor under {@code name}.
+     * Allocates a zero tensor under {@code name} (uninitialised in a store from {@link #uninitialized}).
      *
      * @throws IllegalArgumentException if the name is taken
      */
     public INDArray create(String name, long... shape) {
         checkFree(name);
-        INDArray a = Nd4j.zeros(dataType, shape);
+        INDArray a = allocate(shape);
         named.put(name, a);
         entries.add(new Entry(name, null, 0, 0));
         return a;
@@ -65,7 +81,7 @@ public final class Parameters {
         if (fused.containsKey(key)) {
             throw new IllegalArgumentException("fused buffer " + key + " already exists");
         }
-        INDArray a = Nd4j.zeros(dataType, shape);
+        INDArray a = allocate(shape);
         fused.put(key, a);
         entries.add(new Entry(null, key, 0, 0));
         return a;
@@ -81,6 +97,34 @@ public final class Parameters {
         named.put(name, view);
         entries.add(new Entry(name, key, from, to));
         return view;
+    }
+
+    private INDArray allocate(long[] shape) {
+        return zeroed ? Nd4j.zeros(dataType, shape) : Nd4j.createUninitialized(dataType, shape, 'c');
+    }
+
+    /**
+     * Checks that the named row blocks of every fused buffer cover all its rows, so that writing
+     * every named tensor writes every element (what an {@link #uninitialized} store relies on).
+     *
+     * @throws IllegalStateException naming the fused buffer and its first uncovered row
+     */
+    void checkFusedBuffersCovered() {
+        for (Map.Entry<String, INDArray> f : fused.entrySet()) {
+            long rows = f.getValue().size(0);
+            boolean[] covered = new boolean[Math.toIntExact(rows)];
+            for (Entry e : entries) {
+                if (e.name != null && f.getKey().equals(e.fusedKey)) {
+                    Arrays.fill(covered, (int) e.fromRow, (int) e.toRow, true);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                if (!covered[r]) {
+                    throw new IllegalStateException("row " + r + " of fused buffer " + f.getKey()
+                            + " belongs to no named parameter, so loading would leave it unset");
+                }
+            }
+        }
     }
 
     private void checkFree(String name) {

@@ -66,11 +66,28 @@ public final class WeightLoader {
             }
         }
         BertConfig c = BertConfig.fromJson(config);
-        BertForPreTraining model = new BertForPreTraining(c, dataType);
         try (SafetensorsFile f = SafetensorsFile.open(weights)) {
-            LoadReport r = load(f, model.parameters(), c, mode, 0);
-            return new Loaded(model, r);
+            return load(f, c, dataType, mode);
         }
+    }
+
+    /**
+     * A new model with every parameter read from {@code source} or, in lenient mode, initialised
+     * as Hugging Face does (seed 0). Faster than constructing a model and calling
+     * {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}: the model's memory is not
+     * zero-filled first, since every tensor is written before the model is returned.
+     *
+     * @param dataType FLOAT or DOUBLE
+     * @throws WeightFormatException as {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}
+     */
+    public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws IOException {
+        Parameters params = Parameters.uninitialized(dataType);
+        BertForPreTraining model = new BertForPreTraining(config, params);
+        // Writing every named tensor must write every element, or fresh memory's garbage would show.
+        params.checkFusedBuffersCovered();
+        LoadReport r = load(source, params, config, mode, 0);
+        return new Loaded(model, r);
     }
 
     /**
