@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,21 +30,23 @@ public final class Parameters {
 
     private final DataType dataType;
     private final boolean zeroed;
+    private final BiFunction<String, long[], INDArray> existing;
     private final Map<String, INDArray> named = new LinkedHashMap<>();
     private final Map<String, INDArray> fused = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
     /** @param dataType the element type of every tensor (FLOAT or DOUBLE); tensors start as zeros */
     public Parameters(DataType dataType) {
-        this(dataType, true);
+        this(dataType, true, null);
     }
 
-    private Parameters(DataType dataType, boolean zeroed) {
+    private Parameters(DataType dataType, boolean zeroed, BiFunction<String, long[], INDArray> existing) {
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
             throw new IllegalArgumentException("parameters must be FLOAT or DOUBLE, not " + dataType);
         }
         this.dataType = dataType;
         this.zeroed = zeroed;
+        this.existing = existing;
     }
 
     /**
@@ -52,7 +55,18 @@ public final class Parameters {
      * be overwritten costs as much as the load itself. {@link #zerosLike()} still gives zeros.
      */
     static Parameters uninitialized(DataType dataType) {
-        return new Parameters(dataType, false);
+        return new Parameters(dataType, false, null);
+    }
+
+    /**
+     * An {@link #uninitialized} store whose non-fused tensors are, where {@code existing} gives an
+     * array of the right type and shape for the name, that array itself (e.g. a mapping of a weight
+     * file) instead of new memory.
+     *
+     * @param existing name and shape to an array, or null to allocate
+     */
+    static Parameters over(DataType dataType, BiFunction<String, long[], INDArray> existing) {
+        return new Parameters(dataType, false, existing);
     }
 
     /** The element type of every tensor. */
@@ -67,7 +81,10 @@ public final class Parameters {
      */
     public INDArray create(String name, long... shape) {
         checkFree(name);
-        INDArray a = allocate(shape);
+        INDArray a = existing == null ? null : existing.apply(name, shape.clone());
+        if (a == null || a.dataType() != dataType || !Arrays.equals(a.shape(), shape)) {
+            a = allocate(shape);
+        }
         named.put(name, a);
         entries.add(new Entry(name, null, 0, 0));
         return a;

@@ -107,6 +107,26 @@ class WeightLoaderNewModelTest {
     }
 
     @Test
+    void updatingALoadedModelInPlaceLeavesTheFileAlone() throws IOException {
+        BertConfig c = BertConfig.fromJson(TINY.resolve("config.json"));
+        Path copy = java.nio.file.Files.copy(TINY.resolve("model.safetensors"), tmp.resolve("m.safetensors"));
+        byte[] before = java.nio.file.Files.readAllBytes(copy);
+        Parameters p;
+        try (SafetensorsFile f = SafetensorsFile.open(copy)) {
+            p = WeightLoader.load(f, c, DataType.FLOAT, WeightLoader.Mode.STRICT).model().parameters();
+        }
+        for (INDArray a : p.asMap().values()) {
+            a.addi(0.25f); // as an optimiser step does
+        }
+        assertArrayEquals(before, java.nio.file.Files.readAllBytes(copy));
+        try (SafetensorsFile f = SafetensorsFile.open(copy)) {
+            for (String n : p.names()) {
+                assertSameBytes(f.load(n).add(0.25f), p.get(n), n);
+            }
+        }
+    }
+
+    @Test
     void fusedRowsThatNoNamedTensorCoversAreRefused() {
         Parameters p = Parameters.uninitialized(DataType.FLOAT);
         p.createFused("qkv", 6, 2);

@@ -11,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,6 +39,9 @@ public final class SafetensorsFile implements TensorSource {
     private final FileChannel channel;
     private final Map<String, SafetensorsHeader.Entry> byName = new LinkedHashMap<>();
     private final List<String> names;
+    /** Opened read-write on first {@link #mapCopyOnWrite}, only because Java requires it for private maps. */
+    private FileChannel privateChannel;
+    private boolean privateMapsUnavailable;
 
     private SafetensorsFile(SafetensorsHeader header, FileChannel channel) {
         this.header = header;
@@ -212,9 +217,71 @@ public final class SafetensorsFile implements TensorSource {
         return true;
     }
 
+    /**
+     * The tensor as a FLOAT array over a private (copy-on-write) memory mapping of the file, or null
+     * where that is not possible: not F32, empty, over 2 GiB, not 4-byte aligned in the file, not the
+     * CPU backend, or the file cannot be opened for writing (Java maps privately only through a
+     * read-write channel; nothing is ever written to the file). No bytes are copied: pages are read
+     * from the page cache when first touched. Writes to the array (training) go to private copies of
+     * the touched pages, never to the file. The mapping lives as long as the array's data buffer,
+     * which holds it, and outlives {@link #close}.
+     */
+    public synchronized INDArray mapCopyOnWrite(String name) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        long at = header.dataStart + e.begin();
+        if (e.dtype() != SafetensorsDtype.F32 || e.elementCount() == 0 || e.byteCount() > Integer.MAX_VALUE
+                || at % Float.BYTES != 0 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
+                || !Nd4j.getEnvironment().isCPU() || privateMapsUnavailable) {
+            return null;
+        }
+        if (privateChannel == null) {
+            try {
+                privateChannel = FileChannel.open(header.file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException | UnsupportedOperationException | SecurityException ex) {
+                privateMapsUnavailable = true;
+                return null;
+            }
+        }
+        if (at + e.byteCount() > privateChannel.size()) {
+            throw new WeightFormatException(header.file + ": tensor '" + name + "' needs file bytes " + at + ".."
+                    + (at + e.byteCount()) + " but the file now has " + privateChannel.size()
+                    + " bytes (changed since it was opened)");
+        }
+        ByteBuffer mapping = privateChannel.map(FileChannel.MapMode.PRIVATE, at, e.byteCount())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        MappedFloats floats = new MappedFloats(mapping);
+        long n = e.elementCount();
+        long[] shape = e.shape().clone();
+        return Nd4j.create(Nd4j.createBuffer(floats, DataType.FLOAT, n, FloatIndexer.create(floats)), shape,
+                Nd4j.getStrides(shape, 'c'), 0, 'c', DataType.FLOAT);
+    }
+
+    /**
+     * Floats in a mapping. ND4J's data buffer keeps this pointer (and its views share it), so the
+     * mapping, which Java unmaps only once unreachable, lives exactly as long as any array using it.
+     * ND4J does not free memory it was handed as a pointer.
+     */
+    private static final class MappedFloats extends FloatPointer {
+        @SuppressWarnings({"unused", "FieldCanBeLocal"})
+        private final ByteBuffer mapping;
+
+        MappedFloats(ByteBuffer mapping) {
+            super(mapping.asFloatBuffer());
+            this.mapping = mapping;
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            synchronized (this) {
+                if (privateChannel != null) {
+                    privateChannel.close();
+                }
+            }
+        }
     }
 
     @Override
