@@ -106,11 +106,12 @@ final class ModelChoice {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
         }
-        BertForPreTraining model = new BertForPreTraining(config, DataType.FLOAT);
-        LoadReport report;
+        WeightLoader.Loaded loaded;
         try (SafetensorsFile st = SafetensorsFile.open(weights)) {
-            report = WeightLoader.load(st, model.parameters(), config, WeightLoader.Mode.LENIENT, 0);
+            loaded = WeightLoader.load(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
         }
+        BertForPreTraining model = loaded.model();
+        LoadReport report = loaded.report();
         List<String> missing = new ArrayList<>(report.missing());
         missing.removeAll(NSP_HEAD);
         if (!missing.isEmpty() || !report.mismatched().isEmpty()) {

@@ -21,8 +21,13 @@ public final class BertForPreTraining {
 
     /** A model with every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}. */
     public BertForPreTraining(BertConfig config, DataType dataType) {
+        this(config, new Parameters(dataType));
+    }
+
+    /** A model over an empty store, e.g. {@link Parameters#uninitialized} for {@link WeightLoader}. */
+    BertForPreTraining(BertConfig config, Parameters params) {
         this.config = config;
-        this.params = new Parameters(dataType);
+        this.params = params;
         this.bert = new BertModel(config, params, "bert.");
         this.cls = new BertPreTrainingHeads(config, params, "cls.", "bert.embeddings.word_embeddings.weight");
     }

@@ -1,10 +1,12 @@
 package org.bertj.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,16 +29,44 @@ public final class Parameters {
     }
 
     private final DataType dataType;
+    private final boolean zeroed;
+    private final BiFunction<String, long[], INDArray> existing;
     private final Map<String, INDArray> named = new LinkedHashMap<>();
     private final Map<String, INDArray> fused = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
-    /** @param dataType the element type of every tensor (FLOAT or DOUBLE) */
+    /** @param dataType the element type of every tensor (FLOAT or DOUBLE); tensors start as zeros */
     public Parameters(DataType dataType) {
+        this(dataType, true, null);
+    }
+
+    private Parameters(DataType dataType, boolean zeroed, BiFunction<String, long[], INDArray> existing) {
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
             throw new IllegalArgumentException("parameters must be FLOAT or DOUBLE, not " + dataType);
         }
         this.dataType = dataType;
+        this.zeroed = zeroed;
+        this.existing = existing;
+    }
+
+    /**
+     * A store whose tensors start with whatever their fresh memory holds, for a caller that writes
+     * every one before anything reads it ({@link WeightLoader}): zero-filling 440 MB that is about to
+     * be overwritten costs as much as the load itself. {@link #zerosLike()} still gives zeros.
+     */
+    static Parameters uninitialized(DataType dataType) {
+        return new Parameters(dataType, false, null);
+    }
+
+    /**
+     * An {@link #uninitialized} store whose non-fused tensors are, where {@code existing} gives an
+     * array of the right type and shape for the name, that array itself (e.g. a mapping of a weight
+     * file) instead of new memory.
+     *
+     * @param existing name and shape to an array, or null to allocate
+     */
+    static Parameters over(DataType dataType, BiFunction<String, long[], INDArray> existing) {
+        return new Parameters(dataType, false, existing);
     }
 
     /** The element type of every tensor. */
@@ -45,13 +75,16 @@ public final class Parameters {
     }
 
     /**
-     * Allocates a zero tensor under {@code name}.
+     * Allocates a zero tensor under {@code name} (uninitialised in a store from {@link #uninitialized}).
      *
      * @throws IllegalArgumentException if the name is taken
      */
     public INDArray create(String name, long... shape) {
         checkFree(name);
-        INDArray a = Nd4j.zeros(dataType, shape);
+        INDArray a = existing == null ? null : existing.apply(name, shape.clone());
+        if (a == null || a.dataType() != dataType || !Arrays.equals(a.shape(), shape)) {
+            a = allocate(shape);
+        }
         named.put(name, a);
         entries.add(new Entry(name, null, 0, 0));
         return a;
@@ -65,7 +98,7 @@ public final class Parameters {
         if (fused.containsKey(key)) {
             throw new IllegalArgumentException("fused buffer " + key + " already exists");
         }
-        INDArray a = Nd4j.zeros(dataType, shape);
+        INDArray a = allocate(shape);
         fused.put(key, a);
         entries.add(new Entry(null, key, 0, 0));
         return a;
@@ -81,6 +114,34 @@ public final class Parameters {
         named.put(name, view);
         entries.add(new Entry(name, key, from, to));
         return view;
+    }
+
+    private INDArray allocate(long[] shape) {
+        return zeroed ? Nd4j.zeros(dataType, shape) : Nd4j.createUninitialized(dataType, shape, 'c');
+    }
+
+    /**
+     * Checks that the named row blocks of every fused buffer cover all its rows, so that writing
+     * every named tensor writes every element (what an {@link #uninitialized} store relies on).
+     *
+     * @throws IllegalStateException naming the fused buffer and its first uncovered row
+     */
+    void checkFusedBuffersCovered() {
+        for (Map.Entry<String, INDArray> f : fused.entrySet()) {
+            long rows = f.getValue().size(0);
+            boolean[] covered = new boolean[Math.toIntExact(rows)];
+            for (Entry e : entries) {
+                if (e.name != null && f.getKey().equals(e.fusedKey)) {
+                    Arrays.fill(covered, (int) e.fromRow, (int) e.toRow, true);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                if (!covered[r]) {
+                    throw new IllegalStateException("row " + r + " of fused buffer " + f.getKey()
+                            + " belongs to no named parameter, so loading would leave it unset");
+                }
+            }
+        }
     }
 
     private void checkFree(String name) {

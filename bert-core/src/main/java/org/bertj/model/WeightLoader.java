@@ -1,13 +1,16 @@
 package org.bertj.model;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
@@ -66,11 +69,91 @@ public final class WeightLoader {
             }
         }
         BertConfig c = BertConfig.fromJson(config);
-        BertForPreTraining model = new BertForPreTraining(c, dataType);
         try (SafetensorsFile f = SafetensorsFile.open(weights)) {
-            LoadReport r = load(f, model.parameters(), c, mode, 0);
-            return new Loaded(model, r);
+            return load(f, c, dataType, mode);
         }
+    }
+
+    /**
+     * A new model with every parameter read from {@code source} or, in lenient mode, initialised
+     * as Hugging Face does (seed 0). Faster than constructing a model and calling
+     * {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}: the model's memory is not
+     * zero-filled first, since every tensor is written before the model is returned.
+     *
+     * @param dataType FLOAT or DOUBLE
+     * @throws WeightFormatException as {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}
+     */
+    public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws IOException {
+        Map<String, String> mapped = new HashMap<>();
+        Parameters params = source instanceof SafetensorsFile file && dataType == DataType.FLOAT
+                ? Parameters.over(dataType, mapper(file, mapped))
+                : Parameters.uninitialized(dataType);
+        BertForPreTraining model;
+        try {
+            model = new BertForPreTraining(config, params);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        // Writing every named tensor must write every element, or fresh memory's garbage would show.
+        params.checkFusedBuffersCovered();
+        LoadReport r = load(source, params, config, mode, 0, mapped);
+        return new Loaded(model, r);
+    }
+
+    /**
+     * Gives the model, for each non-fused parameter whose F32 tensor the file holds with the right
+     * shape, a copy-on-write mapping of the file's bytes ({@link SafetensorsFile#mapCopyOnWrite}):
+     * nothing is copied or allocated, pages are read when first used. Records in {@code mapped}
+     * which parameters it served, so that loading does not copy them again.
+     */
+    private static BiFunction<String, long[], INDArray> mapper(SafetensorsFile file, Map<String, String> mapped) {
+        boolean sourcePrefixed = isPrefixed(file);
+        Map<String, String> sourceOf = new HashMap<>();
+        for (String src : file.names()) {
+            sourceOf.putIfAbsent(modelName(src, true, sourcePrefixed), src);
+        }
+        return (name, shape) -> {
+            String src = sourceOf.get(name);
+            if (src == null || !Arrays.equals(file.info(src).shape(), shape)) {
+                return null;
+            }
+            try {
+                INDArray a = file.mapCopyOnWrite(src);
+                if (a != null) {
+                    mapped.put(name, src);
+                }
+                return a;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    /** Whether any of the source's names carries the {@code bert.} prefix of a BertForPreTraining. */
+    private static boolean isPrefixed(TensorSource source) {
+        for (String n : source.names()) {
+            if (n.startsWith("bert.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The model's name for source tensor {@code src}: legacy LayerNorm names, prefix added or dropped. */
+    private static String modelName(String src, boolean targetPrefixed, boolean sourcePrefixed) {
+        String name = src;
+        if (name.endsWith("LayerNorm.gamma")) {
+            name = name.substring(0, name.length() - "gamma".length()) + "weight";
+        } else if (name.endsWith("LayerNorm.beta")) {
+            name = name.substring(0, name.length() - "beta".length()) + "bias";
+        }
+        if (targetPrefixed && !sourcePrefixed && !name.startsWith("cls.")) {
+            name = "bert." + name;
+        } else if (!targetPrefixed && name.startsWith("bert.")) {
+            name = name.substring("bert.".length());
+        }
+        return name;
     }
 
     /**
@@ -83,32 +166,22 @@ public final class WeightLoader {
      */
     public static LoadReport load(TensorSource source, Parameters params, BertConfig config, Mode mode, long seed)
             throws IOException {
+        return load(source, params, config, mode, seed, Map.of());
+    }
+
+    /** @param mapped model name → source tensor whose memory mapping that parameter already is */
+    private static LoadReport load(TensorSource source, Parameters params, BertConfig config, Mode mode, long seed,
+            Map<String, String> mapped) throws IOException {
         List<String> notes = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         boolean targetPrefixed = params.contains("bert.embeddings.word_embeddings.weight");
-        boolean sourcePrefixed = false;
-        for (String n : source.names()) {
-            if (n.startsWith("bert.")) {
-                sourcePrefixed = true;
-                break;
-            }
-        }
+        boolean sourcePrefixed = isPrefixed(source);
         // model name -> source name
         Map<String, String> mapping = new LinkedHashMap<>();
         String decoderWeight = null;
         String decoderBias = null;
         for (String src : source.names()) {
-            String name = src;
-            if (name.endsWith("LayerNorm.gamma")) {
-                name = name.substring(0, name.length() - "gamma".length()) + "weight";
-            } else if (name.endsWith("LayerNorm.beta")) {
-                name = name.substring(0, name.length() - "beta".length()) + "bias";
-            }
-            if (targetPrefixed && !sourcePrefixed && !name.startsWith("cls.")) {
-                name = "bert." + name;
-            } else if (!targetPrefixed && name.startsWith("bert.")) {
-                name = name.substring("bert.".length());
-            }
+            String name = modelName(src, targetPrefixed, sourcePrefixed);
             if (!name.equals(src)) {
                 notes.add("file tensor " + src + " read as " + name);
             }
@@ -175,15 +248,24 @@ public final class WeightLoader {
                 initialized.add(name);
                 continue;
             }
-            INDArray t = source.load(src);
-            if (!t.dataType().isFPType()) {
-                throw new WeightFormatException("tensor " + src + " has integer type " + t.dataType()
+            if (src.equals(mapped.get(name))) {
+                loaded.add(name);
+                continue;
+            }
+            String dtype = source.info(src).dtype();
+            if (!isFloatingPoint(dtype)) {
+                throw new WeightFormatException("tensor " + src + " has integer type " + dtype
                         + "; parameter " + name + " needs floating point");
             }
-            target.assign(t.castTo(target.dataType()).reshape(target.shape()));
+            source.loadInto(src, target);
             loaded.add(name);
         }
         return new LoadReport(loaded, missing, unexpected, mismatched, initialized, notes);
+    }
+
+    /** Whether a safetensors dtype spelling ({@link TensorInfo#dtype()}) is a floating point type. */
+    private static boolean isFloatingPoint(String dtype) {
+        return dtype.startsWith("F") || dtype.equals("BF16");
     }
 
     /**

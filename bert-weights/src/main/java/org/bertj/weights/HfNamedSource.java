@@ -80,6 +80,16 @@ public final class HfNamedSource implements TensorSource {
     }
 
     @Override
+    public void loadInto(String name, INDArray target) throws IOException {
+        String s = toSource.get(name);
+        if (s == null) {
+            throw new WeightFormatException("no tensor named '" + name + "'");
+        }
+        TensorSource.checkFits(this, name, target);
+        source.loadInto(s, target);
+    }
+
+    @Override
     public void close() throws IOException {
         source.close();
     }

@@ -1,6 +1,7 @@
 package org.bertj.weights;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -20,8 +26,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>{@link #names()} lists tensors in the order their bytes lie in the file. {@link #load} copies
  * a tensor from the mapping into new ND4J memory with one native memcpy (no Java heap array), then
- * widens it with an ND4J cast where the stored dtype is narrower than the loaded one. Loads may run
- * from several threads at once.
+ * widens it with an ND4J cast where the stored dtype is narrower than the loaded one.
+ * {@link #loadInto} copies straight from the mapping into an existing array where it can, so
+ * loading a model touches each weight byte once. Loads may run from several threads at once.
  */
 public final class SafetensorsFile implements TensorSource {
 
@@ -32,6 +39,9 @@ public final class SafetensorsFile implements TensorSource {
     private final FileChannel channel;
     private final Map<String, SafetensorsHeader.Entry> byName = new LinkedHashMap<>();
     private final List<String> names;
+    /** Opened read-write on first {@link #mapCopyOnWrite}, only because Java requires it for private maps. */
+    private FileChannel privateChannel;
+    private boolean privateMapsUnavailable;
 
     private SafetensorsFile(SafetensorsHeader header, FileChannel channel) {
         this.header = header;
@@ -148,9 +158,135 @@ public final class SafetensorsFile implements TensorSource {
         return out;
     }
 
+    /**
+     * Reads a tensor into {@code target}. When the stored bytes already are the target's type (F32
+     * into FLOAT, I32 into INT, I64 into LONG), the target is dense in C order (a whole array, or a
+     * block of rows of one, such as a fused buffer's row-block views) and ND4J runs on the CPU, the
+     * mapped bytes are copied straight into the target's memory with one native memcpy per
+     * {@link #chunkBytes}: no intermediate array. Otherwise this is {@link #load} and assign.
+     */
+    @Override
+    public void loadInto(String name, INDArray target) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        TensorSource.checkFits(this, name, target);
+        if (!copiesRaw(e.dtype(), target)) {
+            TensorSource.super.loadInto(name, target);
+            return;
+        }
+        long bytes = e.byteCount();
+        // A view's data buffer starts at the view's first element: its address already includes offset().
+        Pointer start = target.data().addressPointer();
+        if (target.data().length() < target.length() || bytes != target.length() * e.dtype().size()) {
+            throw new IllegalStateException("array for tensor '" + name + "' has " + target.data().length()
+                    + " elements of memory for " + target.length() + " elements (" + bytes + " bytes in the file)");
+        }
+        for (long done = 0; done < bytes; done += chunkBytes) {
+            long length = Math.min(chunkBytes, bytes - done);
+            ByteBuffer from = map(e, done, length);
+            Pointer.memcpy(new BytePointer(start).position(start.position() + done), new BytePointer(from), length);
+            // The mapping is unmapped when collected; it must outlive the copy.
+            Reference.reachabilityFence(from);
+        }
+        Reference.reachabilityFence(target);
+    }
+
+    /** Whether {@link #loadInto} may copy the stored bytes of dtype {@code d} verbatim into {@code target}. */
+    private static boolean copiesRaw(SafetensorsDtype d, INDArray target) {
+        DataType verbatim = switch (d) {
+            case F32 -> DataType.FLOAT;
+            case I32 -> DataType.INT;
+            case I64 -> DataType.LONG;
+            default -> null;
+        };
+        // On CUDA the current copy may live on the device: the ND4J path keeps host and device in step.
+        return verbatim == target.dataType() && target.length() > 0 && isDenseC(target)
+                && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && Nd4j.getEnvironment().isCPU();
+    }
+
+    /** Whether consecutive C-order elements of {@code a} lie next to each other in memory. */
+    static boolean isDenseC(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /**
+     * The tensor as a FLOAT array over a private (copy-on-write) memory mapping of the file, or null
+     * where that is not possible: not F32, empty, over 2 GiB, not 4-byte aligned in the file, not the
+     * CPU backend, or the file cannot be opened for writing (Java maps privately only through a
+     * read-write channel; nothing is ever written to the file). No bytes are copied: pages are read
+     * from the page cache when first touched. Writes to the array (training) go to private copies of
+     * the touched pages, never to the file. The mapping lives as long as the array's data buffer,
+     * which holds it, and outlives {@link #close}.
+     *
+     * <p>The file must not be truncated or rewritten in place while such arrays live (writers that
+     * replace it atomically, as bertj's and the cache's do, are fine): the arrays would then read
+     * the new bytes or fault. {@code -Dbertj.mapWeights=false} turns mapping off (always null).
+     */
+    public synchronized INDArray mapCopyOnWrite(String name) throws IOException {
+        SafetensorsHeader.Entry e = entry(name);
+        long at = header.dataStart + e.begin();
+        if (e.dtype() != SafetensorsDtype.F32 || e.elementCount() == 0 || e.byteCount() > Integer.MAX_VALUE
+                || at % Float.BYTES != 0 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
+                || !Nd4j.getEnvironment().isCPU() || privateMapsUnavailable
+                || "false".equalsIgnoreCase(System.getProperty("bertj.mapWeights"))) {
+            return null;
+        }
+        if (privateChannel == null) {
+            try {
+                privateChannel = FileChannel.open(header.file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException | UnsupportedOperationException | SecurityException ex) {
+                privateMapsUnavailable = true;
+                return null;
+            }
+        }
+        if (at + e.byteCount() > privateChannel.size()) {
+            throw new WeightFormatException(header.file + ": tensor '" + name + "' needs file bytes " + at + ".."
+                    + (at + e.byteCount()) + " but the file now has " + privateChannel.size()
+                    + " bytes (changed since it was opened)");
+        }
+        ByteBuffer mapping = privateChannel.map(FileChannel.MapMode.PRIVATE, at, e.byteCount())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        MappedFloats floats = new MappedFloats(mapping);
+        long n = e.elementCount();
+        long[] shape = e.shape().clone();
+        return Nd4j.create(Nd4j.createBuffer(floats, DataType.FLOAT, n, FloatIndexer.create(floats)), shape,
+                Nd4j.getStrides(shape, 'c'), 0, 'c', DataType.FLOAT);
+    }
+
+    /**
+     * Floats in a mapping. ND4J's data buffer keeps this pointer (and its views share it), so the
+     * mapping, which Java unmaps only once unreachable, lives exactly as long as any array using it.
+     * ND4J does not free memory it was handed as a pointer.
+     */
+    private static final class MappedFloats extends FloatPointer {
+        @SuppressWarnings({"unused", "FieldCanBeLocal"})
+        private final ByteBuffer mapping;
+
+        MappedFloats(ByteBuffer mapping) {
+            super(mapping.asFloatBuffer());
+            this.mapping = mapping;
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            synchronized (this) {
+                if (privateChannel != null) {
+                    privateChannel.close();
+                }
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.bertj.weights;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,6 +32,41 @@ public interface TensorSource extends AutoCloseable {
      * @throws WeightFormatException if the name is unknown or its bytes cannot be read
      */
     INDArray load(String name) throws IOException;
+
+    /**
+     * Reads one tensor into an existing array (a model parameter, possibly a view into a larger
+     * buffer), converting to the target's element type as {@code target.assign} does. The values are
+     * those {@link #load} returns. Sources that can copy their bytes straight into the target's
+     * memory override this to skip the intermediate array.
+     *
+     * @throws WeightFormatException if the name is unknown, its bytes cannot be read, or the stored
+     *                               shape differs from the target's (the message names the tensor
+     *                               and both shapes); the target is then unchanged
+     */
+    default void loadInto(String name, INDArray target) throws IOException {
+        checkFits(this, name, target);
+        INDArray t = load(name);
+        target.assign(t.dataType() == target.dataType() ? t : t.castTo(target.dataType()));
+    }
+
+    /**
+     * Checks that {@code source} holds {@code name} with exactly {@code target}'s shape, for
+     * implementations of {@link #loadInto}.
+     *
+     * @return the tensor's info
+     * @throws WeightFormatException naming the tensor and both shapes if not
+     */
+    static TensorInfo checkFits(TensorSource source, String name, INDArray target) throws WeightFormatException {
+        if (!source.contains(name)) {
+            throw new WeightFormatException(source + ": no tensor named '" + name + "'");
+        }
+        TensorInfo info = source.info(name);
+        if (!Arrays.equals(info.shape(), target.shape())) {
+            throw new WeightFormatException(source + ": tensor '" + name + "' has shape " + Arrays.toString(info.shape())
+                    + " but the array to load it into has shape " + Arrays.toString(target.shape()));
+        }
+        return info;
+    }
 
     @Override
     void close() throws IOException;
