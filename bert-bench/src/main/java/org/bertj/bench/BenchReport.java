@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * wrote, if given.
  *
  * <pre>
- * BenchReport RESULTS.json[,MORE.json...] OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
+ * BenchReport RESULTS.json[,MORE.json[@KEY=VALUE]...] OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
  * </pre>
  * With {@code --readme}, the text between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}
  * in that file is replaced by the report.
@@ -197,7 +197,14 @@ public final class BenchReport {
         }
         List<Row> rows = new ArrayList<>();
         for (String f : args[0].split(",")) {
-            rows.addAll(parse(Files.readString(Path.of(f))));
+            // FILE@LABEL: rows of that run get the label as a parameter (e.g. threads=1).
+            int at = f.indexOf('@');
+            List<Row> parsed = parse(Files.readString(Path.of(at < 0 ? f : f.substring(0, at))));
+            if (at >= 0) {
+                String[] kv = f.substring(at + 1).split("=", 2);
+                parsed.forEach(r -> r.params().put(kv[0], kv.length > 1 ? kv[1] : ""));
+            }
+            rows.addAll(parsed);
         }
         String report = render(rows, memory, command, machine);
         write(out, report);
