@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Peak memory of a bert-base forward pass (batch 1 x 128, real weights, float32), in its own JVM so
- * nothing else is counted: process RSS from {@code /proc/self/status} ({@code VmRSS}, and the peak
+ * nothing else is counted (the loader maps the weights file, so they count once paged in by the
+ * first forward): process RSS from {@code /proc/self/status} ({@code VmRSS}, and the peak
  * {@code VmHWM}, reset through {@code /proc/self/clear_refs} before the measured passes) and the
  * Java heap after a full GC, which shows the weights are not on it (ND4J keeps them off-heap).
  * Writes the figures as JSON for {@link BenchReport}: {@code PeakMemory OUT.json}.
@@ -41,20 +42,23 @@ public final class PeakMemory {
         BertForPreTraining model = BertBase.realModel();
         BertInputs inputs = BertBase.randomInputs(shape, 7);
         mib.addProperty("bert-base weights (110M float32, off-heap)", model.parameters().count() * 4 / MIB);
-        settle(); // loading's temporaries and the unmapped file go away only once collected
-        long loaded = kib("VmRSS");
-        mib.addProperty("process RSS after loading", loaded / 1024.0);
+        settle(); // loading's temporaries go away only once collected
+        mib.addProperty("process RSS after loading (mapped weights not yet paged in)", kib("VmRSS") / 1024.0);
 
         resetPeak();
         model.bert().forward(inputs, OutputOptions.NONE);
-        mib.addProperty("process peak RSS during the first forward (workspaces sized)", kib("VmHWM") / 1024.0);
+        mib.addProperty("process peak RSS during the first forward (weights paged in, workspaces sized)",
+                kib("VmHWM") / 1024.0);
+        settle();
+        long loaded = kib("VmRSS");
+        mib.addProperty("process RSS between forwards (model resident)", loaded / 1024.0);
         resetPeak();
         for (int i = 0; i < 5; i++) {
             model.bert().forward(inputs, OutputOptions.NONE);
         }
         long peak = kib("VmHWM");
         mib.addProperty("process peak RSS during forward (steady state)", peak / 1024.0);
-        mib.addProperty("forward's peak above the loaded model (activations, workspaces)", (peak - loaded) / 1024.0);
+        mib.addProperty("forward's peak above the resident model (activations, workspaces)", (peak - loaded) / 1024.0);
 
         settle();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
