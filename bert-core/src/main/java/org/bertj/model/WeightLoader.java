@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.bertj.weights.BertNames;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
@@ -142,12 +143,7 @@ public final class WeightLoader {
 
     /** The model's name for source tensor {@code src}: legacy LayerNorm names, prefix added or dropped. */
     private static String modelName(String src, boolean targetPrefixed, boolean sourcePrefixed) {
-        String name = src;
-        if (name.endsWith("LayerNorm.gamma")) {
-            name = name.substring(0, name.length() - "gamma".length()) + "weight";
-        } else if (name.endsWith("LayerNorm.beta")) {
-            name = name.substring(0, name.length() - "beta".length()) + "bias";
-        }
+        String name = BertNames.withoutLegacyLayerNormNames(src);
         if (targetPrefixed && !sourcePrefixed && !name.startsWith("cls.")) {
             name = "bert." + name;
         } else if (!targetPrefixed && name.startsWith("bert.")) {

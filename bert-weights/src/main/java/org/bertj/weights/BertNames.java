@@ -33,12 +33,22 @@ public final class BertNames {
         if (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")) {
             n = "bert." + n;
         }
-        if (n.endsWith("LayerNorm.gamma")) {
-            n = n.substring(0, n.length() - "gamma".length()) + "weight";
-        } else if (n.endsWith("LayerNorm.beta")) {
-            n = n.substring(0, n.length() - "beta".length()) + "bias";
-        }
+        n = withoutLegacyLayerNormNames(n);
         return isPreTrainingParameter(n) ? n : null;
+    }
+
+    /**
+     * {@code ...LayerNorm.gamma} / {@code ...LayerNorm.beta} (old PyTorch and TF-converted files)
+     * as today's {@code ...LayerNorm.weight} / {@code ...LayerNorm.bias}; any other name unchanged.
+     */
+    public static String withoutLegacyLayerNormNames(String name) {
+        if (name.endsWith("LayerNorm.gamma")) {
+            return name.substring(0, name.length() - "gamma".length()) + "weight";
+        }
+        if (name.endsWith("LayerNorm.beta")) {
+            return name.substring(0, name.length() - "beta".length()) + "bias";
+        }
+        return name;
     }
 
     /**
