@@ -87,7 +87,7 @@ public final class WeightLoader {
     public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
             throws IOException {
         Map<String, String> mapped = new HashMap<>();
-        Parameters params = source instanceof SafetensorsFile file && dataType == DataType.FLOAT
+        Parameters params = source instanceof SafetensorsFile file && dataType == DataType.FLOAT && mapsWeights()
                 ? Parameters.over(dataType, mapper(file, mapped))
                 : Parameters.uninitialized(dataType);
         BertForPreTraining model;
@@ -100,6 +100,16 @@ public final class WeightLoader {
         params.checkFusedBuffersCovered();
         LoadReport r = load(source, params, config, mode, 0, mapped);
         return new Loaded(model, r);
+    }
+
+    /**
+     * Whether {@link #load(TensorSource, BertConfig, DataType, Mode)} maps a safetensors file's
+     * tensors instead of copying them: {@code -Dbertj.mapWeights=true}. Off by default: mapped
+     * bert-base loads in 0.1 s instead of 0.6 s, but its forward pass ran 15-30% slower on the
+     * benchmark VM (page-cache pages against the process's own memory; bench/NOTES.md).
+     */
+    static boolean mapsWeights() {
+        return Boolean.getBoolean("bertj.mapWeights");
     }
 
     /**

@@ -48,6 +48,31 @@ class WeightLoaderNewModelTest {
     }
 
     @Test
+    void mappedLoadEqualsCopiedLoadAndNeverWritesTheFile() throws IOException {
+        BertConfig c = BertConfig.fromJson(TINY.resolve("config.json"));
+        Path file = tmp.resolve("model.safetensors");
+        java.nio.file.Files.copy(TINY.resolve("model.safetensors"), file);
+        byte[] before = java.nio.file.Files.readAllBytes(file);
+        String saved = System.getProperty("bertj.mapWeights");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            System.clearProperty("bertj.mapWeights");
+            assertTrue(!WeightLoader.mapsWeights(), "copying is the default");
+            Parameters copied = WeightLoader.load(f, c, DataType.FLOAT, WeightLoader.Mode.STRICT).model().parameters();
+            System.setProperty("bertj.mapWeights", "true");
+            Parameters mapped = WeightLoader.load(f, c, DataType.FLOAT, WeightLoader.Mode.STRICT).model().parameters();
+            assertSameParameters(copied, mapped);
+            mapped.get("bert.encoder.layer.0.output.dense.weight").addi(1f); // copy-on-write: private
+        } finally {
+            if (saved == null) {
+                System.clearProperty("bertj.mapWeights");
+            } else {
+                System.setProperty("bertj.mapWeights", saved);
+            }
+        }
+        assertArrayEquals(before, java.nio.file.Files.readAllBytes(file));
+    }
+
+    @Test
     void lenientLoadInitialisesWhatIsMissingAsLoadingIntoAZeroModelDoes() throws IOException {
         BertConfig c = BertConfig.fromJson(TINY.resolve("config.json"));
         Map<String, INDArray> tensors = new LinkedHashMap<>();

@@ -228,15 +228,14 @@ public final class SafetensorsFile implements TensorSource {
      *
      * <p>The file must not be truncated or rewritten in place while such arrays live (writers that
      * replace it atomically, as bertj's and the cache's do, are fine): the arrays would then read
-     * the new bytes or fault. {@code -Dbertj.mapWeights=false} turns mapping off (always null).
+     * the new bytes or fault.
      */
     public synchronized INDArray mapCopyOnWrite(String name) throws IOException {
         SafetensorsHeader.Entry e = entry(name);
         long at = header.dataStart + e.begin();
         if (e.dtype() != SafetensorsDtype.F32 || e.elementCount() == 0 || e.byteCount() > Integer.MAX_VALUE
                 || at % Float.BYTES != 0 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
-                || !Nd4j.getEnvironment().isCPU() || privateMapsUnavailable
-                || "false".equalsIgnoreCase(System.getProperty("bertj.mapWeights"))) {
+                || !Nd4j.getEnvironment().isCPU() || privateMapsUnavailable) {
             return null;
         }
         if (privateChannel == null) {

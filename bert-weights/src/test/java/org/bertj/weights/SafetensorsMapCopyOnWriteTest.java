@@ -100,21 +100,6 @@ class SafetensorsMapCopyOnWriteTest {
         }
     }
 
-    @Test
-    void mappingCanBeTurnedOff() throws IOException {
-        String saved = System.getProperty("bertj.mapWeights");
-        System.setProperty("bertj.mapWeights", "false");
-        try (SafetensorsFile f = SafetensorsFile.open(goldenCopy())) {
-            assertNull(f.mapCopyOnWrite(f.names().get(0)));
-        } finally {
-            if (saved == null) {
-                System.clearProperty("bertj.mapWeights");
-            } else {
-                System.setProperty("bertj.mapWeights", saved);
-            }
-        }
-    }
-
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] b : parts) {
