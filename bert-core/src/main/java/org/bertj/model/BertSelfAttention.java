@@ -56,35 +56,18 @@ public final class BertSelfAttention {
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        // Inference on CPU: bias and head split are Java passes (CpuKernels), so the batched
-        // products get contiguous operands (on permuted views they stall with two threads).
-        boolean fast = !pass.caches() && CpuKernels.applies(x);
-        INDArray projected;
-        if (fast) {
-            projected = qkv.forwardWithoutBias(x); // bias added while splitting heads
-        } else {
-            projected = qkv.forward(x, pass);
+        if (!pass.caches() && CpuKernels.applies(x)) {
+            qkv5 = probs = usedProbs = this.headMask = null;
+            return forwardCpu(x, batch, seq, maskBias, headMask);
         }
-        INDArray fused = projected.reshape('c', batch, seq, 3, heads, headSize);
-        INDArray q;
-        INDArray k;
-        INDArray v;
-        if (fast) {
-            long[] shape = {batch, heads, seq, headSize};
-            q = Nd4j.createUninitialized(x.dataType(), shape, 'c');
-            k = Nd4j.createUninitialized(x.dataType(), shape, 'c');
-            v = Nd4j.createUninitialized(x.dataType(), shape, 'c');
-            CpuKernels.splitHeads(projected, qkv.bias(), batch, seq, q, k, v);
-        } else {
-            q = part(fused, 0);
-            k = part(fused, 1);
-            v = part(fused, 2);
-        }
+        INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
+        INDArray q = part(fused, 0);
+        INDArray k = part(fused, 1);
+        INDArray v = part(fused, 2);
         // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
         INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
-        // ND4J's softmax stays: its exp beats Java's Math.exp (4.4 vs 6.3 ns an element, one thread).
         if (maskBias != null) {
             Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
         }
@@ -98,11 +81,7 @@ public final class BertSelfAttention {
         INDArray context = Nd4j.matmul(p, v); // [B, heads, S, D]
         // Heads back together: one strided copy into [B, S, heads, D] (cheaper than permute().dup()).
         INDArray out = Nd4j.createUninitialized(context.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
-        if (CpuKernels.applies(context) && CpuKernels.applies(out)) {
-            CpuKernels.mergeHeads(context, out);
-        } else {
-            out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
-        }
+        out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
         if (pass.caches()) {
             qkv5 = fused;
             probs = kept;
@@ -112,6 +91,36 @@ public final class BertSelfAttention {
             qkv5 = probs = usedProbs = this.headMask = null;
         }
         return new Result(out, p);
+    }
+
+    /**
+     * Inference on the CPU backend in float32, laid out like the matrix-multiply yardstick: the
+     * element-wise steps are Java passes ({@link CpuAttentionKernels}) and both batched products
+     * get contiguous operands, K already transposed (on permuted views of the fused projection
+     * ND4J's batched products stalled with two threads; bench/NOTES.md).
+     */
+    private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask) {
+        INDArray projected = qkv.forwardWithoutBias(x); // bias added while splitting heads
+        long[] rows = {batch, heads, seq, headSize};
+        INDArray q = Nd4j.createUninitialized(x.dataType(), rows, 'c');
+        INDArray kT = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, headSize, seq}, 'c');
+        INDArray v = Nd4j.createUninitialized(x.dataType(), rows, 'c');
+        CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, q, kT, v);
+        INDArray scores = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
+        Nd4j.exec(new Mmul(q, kT, scores, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
+        if (maskBias != null) {
+            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+        }
+        // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
+        // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md).
+        Nd4j.exec(new SoftMax(scores, scores, 3));
+        if (headMask != null) {
+            Nd4j.exec(new BroadcastMulOp(scores, headMask, scores, 1));
+        }
+        INDArray context = Nd4j.matmul(scores, v); // eval mode: dropout is the identity
+        INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
+        CpuAttentionKernels.mergeHeads(context, out);
+        return new Result(out, scores);
     }
 
     /** {@code [B, heads, S, D]} view of query (0), key (1) or value (2). */

@@ -22,8 +22,13 @@ final class CpuKernels {
 
     /** Elements per block: the scratch arrays stay in L1/L2. */
     private static final int BLOCK = 8192;
-    /** Below this many elements one thread does it all: a fork costs more than it saves. */
-    private static final int PARALLEL_MIN = 1 << 16;
+    /**
+     * Below this many elements a kernel runs on the calling thread alone. Handing work to a second
+     * thread costs a cross-core wake-up, which on the 2-vCPU VM of bench/NOTES.md was worth more
+     * than a quarter-millisecond kernel it would halve: at 1x128 tokens every bert-base kernel ran
+     * faster serial (forward 1.21-1.24x its matrix products against 1.30-1.36x with forks).
+     */
+    private static final int PARALLEL_MIN = 1 << 20;
     private static final boolean CPU = Nd4j.getEnvironment().isCPU();
     /** Fork only where ND4J itself may use several threads (OMP_NUM_THREADS=1 keeps one). */
     private static final boolean PARALLEL = Nd4j.getEnvironment().maxThreads() > 1
@@ -76,10 +81,28 @@ final class CpuKernels {
     private CpuKernels() {
     }
 
+    /** Indices {@code 0..n-1} to run a kernel over {@code elements} elements on: parallel only when big. */
+    static IntStream range(int n, long elements) {
+        IntStream r = IntStream.range(0, n);
+        return PARALLEL && elements >= PARALLEL_MIN ? r.parallel() : r;
+    }
+
     /** Whether the kernels can work on {@code a}: CPU backend, FLOAT, C order, default strides. */
     static boolean applies(INDArray a) {
         return CPU && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
                 && Shape.hasDefaultStridesForShape(a) && a.offset() + a.length() <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * An array's values in C order as a Java float array. One bulk read of the buffer: ND4J's
+     * {@code toFloatVector} took 0.1-0.2 ms for 768 floats (bench/NOTES.md), and a bert-base
+     * layer reads eight such parameter vectors per pass.
+     */
+    static float[] floats(INDArray v) {
+        INDArray c = applies(v) ? v : v.castTo(DataType.FLOAT).dup('c');
+        float[] out = new float[(int) c.length()];
+        c.data().asNioFloat().get((int) c.offset(), out, 0, out.length);
+        return out;
     }
 
     /**
@@ -95,7 +118,7 @@ final class CpuKernels {
      * the intermediate dense layer's bias add and activation in one pass. {@code out} may be {@code x}.
      */
     static void biasGelu(INDArray x, INDArray bias, INDArray out) {
-        float[] b = bias == null ? null : bias.toFloatVector();
+        float[] b = bias == null ? null : floats(bias);
         int h = b == null ? BLOCK : b.length;
         if (b != null && (x.rank() != 2 || x.size(1) != h)) {
             throw new IllegalArgumentException("bias of " + h + " does not fit rows of " + java.util.Arrays.toString(x.shape()));
@@ -108,8 +131,7 @@ final class CpuKernels {
         // Blocks of whole rows when there is a bias, so each block starts at column 0.
         int block = b == null ? BLOCK : Math.max(1, BLOCK / h) * h;
         int blocks = (n + block - 1) / block;
-        IntStream range = IntStream.range(0, blocks);
-        (PARALLEL && n >= PARALLEL_MIN ? range.parallel() : range).forEach(k -> {
+        range(blocks, n).forEach(k -> {
             float[] buf = block <= BLOCK ? SCRATCH.get()[0] : new float[block];
             int from = k * block;
             int len = Math.min(block, n - from);
@@ -137,8 +159,8 @@ final class CpuKernels {
         if (h > BLOCK) {
             throw new IllegalArgumentException("embedLayerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
         }
-        float[] g = weight.toFloatVector();
-        float[] be = bias.toFloatVector();
+        float[] g = floats(weight);
+        float[] be = floats(bias);
         FloatBuffer w = word.data().asNioFloat();
         FloatBuffer p = position.data().asNioFloat();
         FloatBuffer t = type.data().asNioFloat();
@@ -148,8 +170,7 @@ final class CpuKernels {
         int tBase = (int) type.offset();
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
-        IntStream range = IntStream.range(0, ids.length);
-        (PARALLEL && out.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
+        range(ids.length, out.length()).forEach(r -> {
             float[][] scratch = SCRATCH.get();
             float[] row = scratch[1];
             float[] other = scratch[0];
@@ -168,89 +189,43 @@ final class CpuKernels {
     }
 
     /**
-     * The fused projection {@code qkv [B·S, 3·heads·D]} plus its {@code bias [3·heads·D]} (null:
-     * none) split into contiguous query, key and value {@code [B, heads, S, D]}: batched products on contiguous operands run like the yardstick's,
-     * where ND4J's on permuted views stall with two threads.
+     * {@code (row - mean) / sqrt(var + eps) · g + b} in place, biased variance of the centred values
+     * as torch. Sums in double over four interleaved partial sums: one running sum is a chain of
+     * dependent adds, four cycles each, which made the sums most of the LayerNorm kernels' time.
      */
-    static void splitHeads(INDArray qkv, INDArray bias, int batch, int seq, INDArray q, INDArray k, INDArray v) {
-        int heads = (int) q.size(1);
-        int d = (int) q.size(3);
-        int hidden = heads * d;
-        if (qkv.rank() != 2 || qkv.size(0) != (long) batch * seq || qkv.size(1) != 3L * hidden) {
-            throw new IllegalArgumentException("qkv " + java.util.Arrays.toString(qkv.shape()) + " does not fit "
-                    + batch + "x" + seq + " tokens of " + heads + " heads of " + d);
-        }
-        float[] b = bias == null ? null : bias.toFloatVector();
-        if (b != null && b.length != 3 * hidden) {
-            throw new IllegalArgumentException("qkv bias of " + b.length + " does not fit " + 3 * hidden + " columns");
-        }
-        FloatBuffer in = qkv.data().asNioFloat();
-        FloatBuffer[] to = {q.data().asNioFloat(), k.data().asNioFloat(), v.data().asNioFloat()};
-        int[] toBase = {(int) q.offset(), (int) k.offset(), (int) v.offset()};
-        int inBase = (int) qkv.offset();
-        IntStream range = IntStream.range(0, batch * seq);
-        (PARALLEL && qkv.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(row -> {
-            float[] buf = 3 * hidden <= BLOCK ? SCRATCH.get()[0] : new float[3 * hidden];
-            in.get(inBase + row * 3 * hidden, buf, 0, 3 * hidden);
-            if (b != null) {
-                for (int i = 0; i < 3 * hidden; i++) {
-                    buf[i] += b[i];
-                }
-            }
-            int seqIndex = row % seq;
-            int batchIndex = row / seq;
-            for (int part = 0; part < 3; part++) {
-                for (int h = 0; h < heads; h++) {
-                    to[part].put(toBase[part] + ((batchIndex * heads + h) * seq + seqIndex) * d, buf, part * hidden + h * d, d);
-                }
-            }
-        });
-    }
-
-    /**
-     * Multi-head context {@code [B, heads, S, D]} back to rows {@code out [B·S, heads·D]}: the
-     * permuted copy ND4J's {@code assign} does, without its per-op threading cost.
-     */
-    static void mergeHeads(INDArray context, INDArray out) {
-        int batch = (int) context.size(0);
-        int heads = (int) context.size(1);
-        int seq = (int) context.size(2);
-        int d = (int) context.size(3);
-        if (out.rank() != 2 || out.size(0) != (long) batch * seq || out.size(1) != (long) heads * d) {
-            throw new IllegalArgumentException("context " + java.util.Arrays.toString(context.shape())
-                    + " does not fit rows " + java.util.Arrays.toString(out.shape()));
-        }
-        FloatBuffer in = context.data().asNioFloat();
-        FloatBuffer to = out.data().asNioFloat();
-        int inBase = (int) context.offset();
-        int outBase = (int) out.offset();
-        int hidden = heads * d;
-        IntStream range = IntStream.range(0, batch * seq);
-        (PARALLEL && out.length() >= PARALLEL_MIN ? range.parallel() : range).forEach(row -> {
-            float[] buf = hidden <= BLOCK ? SCRATCH.get()[0] : new float[hidden];
-            int b = row / seq;
-            int s = row % seq;
-            for (int h = 0; h < heads; h++) {
-                in.get(inBase + ((b * heads + h) * seq + s) * d, buf, h * d, d);
-            }
-            to.put(outBase + row * hidden, buf, 0, hidden);
-        });
-    }
-
-    /** {@code (row - mean) / sqrt(var + eps) · g + b} in place; sums in double. */
     private static void normaliseRow(float[] row, int h, float[] g, float[] b, float epsilon) {
-        double sum = 0;
-        for (int i = 0; i < h; i++) {
-            sum += row[i];
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < h; i += 4) {
+            s0 += row[i];
+            s1 += row[i + 1];
+            s2 += row[i + 2];
+            s3 += row[i + 3];
         }
-        float mean = (float) (sum / h);
-        double sq = 0;
-        for (int i = 0; i < h; i++) {
+        for (; i < h; i++) {
+            s0 += row[i];
+        }
+        float mean = (float) ((s0 + s1 + s2 + s3) / h);
+        s0 = s1 = s2 = s3 = 0;
+        for (i = 0; i + 3 < h; i += 4) {
+            float d0 = row[i] - mean;
+            float d1 = row[i + 1] - mean;
+            float d2 = row[i + 2] - mean;
+            float d3 = row[i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < h; i++) {
             float d = row[i] - mean;
-            sq += d * d;
+            s0 += d * d;
         }
-        float rstd = (float) (1.0 / Math.sqrt(sq / h + epsilon));
-        for (int i = 0; i < h; i++) {
+        float rstd = (float) (1.0 / Math.sqrt((s0 + s1 + s2 + s3) / h + epsilon));
+        for (i = 0; i < h; i++) {
             row[i] = (row[i] - mean) * rstd * g[i] + b[i];
         }
     }
@@ -286,9 +261,9 @@ final class CpuKernels {
         if (h > BLOCK) {
             throw new IllegalArgumentException("layerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
         }
-        float[] g = weight.toFloatVector();
-        float[] be = bias.toFloatVector();
-        float[] a = add == null ? null : add.toFloatVector();
+        float[] g = floats(weight);
+        float[] be = floats(bias);
+        float[] a = add == null ? null : floats(add);
         if (residual != null && !java.util.Arrays.equals(residual.shape(), x.shape())) {
             throw new IllegalArgumentException("residual " + java.util.Arrays.toString(residual.shape())
                     + " does not match " + java.util.Arrays.toString(x.shape()));
@@ -300,8 +275,7 @@ final class CpuKernels {
         int inBase = (int) x.offset();
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
-        IntStream range = IntStream.range(0, rows);
-        (PARALLEL && (long) rows * h >= PARALLEL_MIN ? range.parallel() : range).forEach(r -> {
+        range(rows, (long) rows * h).forEach(r -> {
             float[][] scratch = SCRATCH.get();
             float[] row = scratch[1];
             in.get(inBase + r * h, row, 0, h);

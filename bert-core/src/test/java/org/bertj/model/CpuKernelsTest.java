@@ -105,32 +105,6 @@ class CpuKernelsTest {
     }
 
     @Test
-    void splitAndMergeHeadsAgreeWithNd4jPermute() {
-        int b = 3;
-        int s = 5;
-        int heads = 4;
-        int d = 8;
-        INDArray qkv = Nd4j.randn(DataType.FLOAT, b * s, 3 * heads * d);
-        INDArray bias = Nd4j.randn(DataType.FLOAT, 3 * heads * d);
-        INDArray[] parts = new INDArray[3];
-        for (int i = 0; i < 3; i++) {
-            parts[i] = Nd4j.create(DataType.FLOAT, b, heads, s, d);
-        }
-        CpuKernels.splitHeads(qkv, bias, b, s, parts[0], parts[1], parts[2]);
-        INDArray fused = qkv.addRowVector(bias).reshape(b, s, 3, heads, d);
-        for (int i = 0; i < 3; i++) {
-            INDArray want = fused.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(i), NDArrayIndex.all(),
-                    NDArrayIndex.all()).permute(0, 2, 1, 3).dup('c');
-            assertEquals(want, parts[i], "part " + i);
-        }
-        INDArray out = Nd4j.create(DataType.FLOAT, b * s, heads * d);
-        CpuKernels.mergeHeads(parts[2], out);
-        assertEquals(parts[2].permute(0, 2, 1, 3).dup('c').reshape(b * s, heads * d), out);
-        assertThrows(IllegalArgumentException.class, () -> CpuKernels.mergeHeads(parts[0], Nd4j.create(DataType.FLOAT, 15, 31)));
-        assertThrows(IllegalArgumentException.class, () -> CpuKernels.splitHeads(qkv, bias, b, s + 1, parts[0], parts[1], parts[2]));
-    }
-
-    @Test
     void notForDoubleOrNonContiguousArrays() {
         assertFalse(CpuKernels.applies(Nd4j.zeros(DataType.DOUBLE, 4, 4)));
         assertFalse(CpuKernels.applies(Nd4j.zeros(DataType.FLOAT, 4, 6).transpose()));

@@ -1,0 +1,117 @@
+package org.bertj.model;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The attention's data movement as single Java passes for ND4J's CPU backend (float32
+ * inference), under the same rules as {@link CpuKernels}: heads split out of the fused QKV
+ * projection and merged back. The batched products and the softmax between them are ND4J's, and
+ * the products get contiguous operands laid out as the matrix-multiply yardstick's are: Q and V
+ * {@code [B, heads, S, D]}, K already transposed to {@code [B, heads, D, S]}.
+ *
+ * <p>Each kernel moves data between ND4J's off-heap buffers and Java arrays in a few large bulk
+ * copies: a bulk copy of a 64-float head slice cost ~80 ns, and one row at a time that was most of
+ * a kernel's time (bench/NOTES.md).
+ */
+final class CpuAttentionKernels {
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private CpuAttentionKernels() {
+    }
+
+    /** This thread's scratch array {@code slot}, at least {@code n} long (grown, never shrunk). */
+    private static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) {
+            s[slot] = new float[n];
+        }
+        return s[slot];
+    }
+
+    /**
+     * The fused projection {@code qkv [B·S, 3·heads·D]} plus its {@code bias [3·heads·D]} (null:
+     * none) split into contiguous query and value {@code [B, heads, S, D]} and transposed key
+     * {@code kT [B, heads, D, S]}.
+     */
+    static void splitHeads(INDArray qkv, INDArray bias, int batch, int seq, INDArray q, INDArray kT, INDArray v) {
+        int heads = (int) q.size(1);
+        int d = (int) q.size(3);
+        int hidden = heads * d;
+        int width = 3 * hidden;
+        if (qkv.rank() != 2 || qkv.size(0) != (long) batch * seq || qkv.size(1) != width) {
+            throw new IllegalArgumentException("qkv " + Arrays.toString(qkv.shape()) + " does not fit "
+                    + batch + "x" + seq + " tokens of " + heads + " heads of " + d);
+        }
+        float[] b = bias == null ? null : CpuKernels.floats(bias);
+        if (b != null && b.length != width) {
+            throw new IllegalArgumentException("qkv bias of " + b.length + " does not fit " + width + " columns");
+        }
+        FloatBuffer in = qkv.data().asNioFloat();
+        FloatBuffer[] to = {q.data().asNioFloat(), kT.data().asNioFloat(), v.data().asNioFloat()};
+        int[] toBase = {(int) q.offset(), (int) kT.offset(), (int) v.offset()};
+        int inBase = (int) qkv.offset();
+        int block = seq * d; // one head of one sequence
+        CpuKernels.range(batch, qkv.length()).forEach(bi -> {
+            float[] rows = scratch(0, seq * width);
+            float[] head = scratch(1, block);
+            in.get(inBase + bi * seq * width, rows, 0, seq * width);
+            if (b != null) {
+                for (int s = 0; s < seq; s++) {
+                    int o = s * width;
+                    for (int i = 0; i < width; i++) {
+                        rows[o + i] += b[i];
+                    }
+                }
+            }
+            for (int part = 0; part < 3; part++) {
+                for (int h = 0; h < heads; h++) {
+                    int col = part * hidden + h * d;
+                    if (part == 1) { // K transposed: element (s, j) goes to (j, s)
+                        for (int s = 0; s < seq; s++) {
+                            for (int j = 0; j < d; j++) {
+                                head[j * seq + s] = rows[s * width + col + j];
+                            }
+                        }
+                    } else {
+                        for (int s = 0; s < seq; s++) {
+                            System.arraycopy(rows, s * width + col, head, s * d, d);
+                        }
+                    }
+                    to[part].put(toBase[part] + (bi * heads + h) * block, head, 0, block);
+                }
+            }
+        });
+    }
+
+    /** Multi-head context {@code [B, heads, S, D]} back to rows {@code out [B·S, heads·D]}. */
+    static void mergeHeads(INDArray context, INDArray out) {
+        int batch = (int) context.size(0);
+        int heads = (int) context.size(1);
+        int seq = (int) context.size(2);
+        int d = (int) context.size(3);
+        int hidden = heads * d;
+        if (out.rank() != 2 || out.size(0) != (long) batch * seq || out.size(1) != hidden) {
+            throw new IllegalArgumentException("context " + Arrays.toString(context.shape())
+                    + " does not fit rows " + Arrays.toString(out.shape()));
+        }
+        FloatBuffer in = context.data().asNioFloat();
+        FloatBuffer to = out.data().asNioFloat();
+        int inBase = (int) context.offset();
+        int outBase = (int) out.offset();
+        int n = seq * hidden; // one sequence
+        CpuKernels.range(batch, out.length()).forEach(b -> {
+            float[] heads4 = scratch(0, n);
+            float[] rows = scratch(1, n);
+            in.get(inBase + b * n, heads4, 0, n);
+            for (int h = 0; h < heads; h++) {
+                for (int s = 0; s < seq; s++) {
+                    System.arraycopy(heads4, (h * seq + s) * d, rows, s * hidden + h * d, d);
+                }
+            }
+            to.put(outBase + b * n, rows, 0, n);
+        });
+    }
+}

@@ -1,0 +1,42 @@
+package org.bertj.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** {@link CpuAttentionKernels} against the ND4J permutes they replace. */
+class CpuAttentionKernelsTest {
+
+    @Test
+    void splitAndMergeHeadsAgreeWithNd4jPermute() {
+        int b = 3;
+        int s = 5;
+        int heads = 4;
+        int d = 8;
+        INDArray qkv = Nd4j.randn(DataType.FLOAT, b * s, 3 * heads * d);
+        INDArray bias = Nd4j.randn(DataType.FLOAT, 3 * heads * d);
+        INDArray q = Nd4j.create(DataType.FLOAT, b, heads, s, d);
+        INDArray kT = Nd4j.create(DataType.FLOAT, b, heads, d, s);
+        INDArray v = Nd4j.create(DataType.FLOAT, b, heads, s, d);
+        CpuAttentionKernels.splitHeads(qkv, bias, b, s, q, kT, v);
+        INDArray fused = qkv.addRowVector(bias).reshape(b, s, 3, heads, d);
+        INDArray[] want = new INDArray[3];
+        for (int i = 0; i < 3; i++) {
+            want[i] = fused.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(i), NDArrayIndex.all(),
+                    NDArrayIndex.all()).permute(0, 2, 1, 3).dup('c');
+        }
+        assertEquals(want[0], q, "query");
+        assertEquals(want[1].permute(0, 1, 3, 2).dup('c'), kT, "key, transposed");
+        assertEquals(want[2], v, "value");
+        INDArray out = Nd4j.create(DataType.FLOAT, b * s, heads * d);
+        CpuAttentionKernels.mergeHeads(v, out);
+        assertEquals(v.permute(0, 2, 1, 3).dup('c').reshape(b * s, heads * d), out);
+        assertThrows(IllegalArgumentException.class, () -> CpuAttentionKernels.mergeHeads(q, Nd4j.create(DataType.FLOAT, 15, 31)));
+        assertThrows(IllegalArgumentException.class, () -> CpuAttentionKernels.splitHeads(qkv, bias, b, s + 1, q, kT, v));
+    }
+}
