@@ -180,12 +180,23 @@ public final class SafetensorsFile implements TensorSource {
             throw new IllegalStateException("array for tensor '" + name + "' has " + target.data().length()
                     + " elements of memory for " + target.length() + " elements (" + bytes + " bytes in the file)");
         }
+        // Read straight from the file into the target (pread), not through a mapping: a mapping's
+        // pages count in the process's memory until it is collected, which doubled the peak of
+        // loading bert-base (958 MiB against 530 for the weights and the JVM).
+        long fileAt = header.dataStart + e.begin();
         for (long done = 0; done < bytes; done += chunkBytes) {
             long length = Math.min(chunkBytes, bytes - done);
-            ByteBuffer from = map(e, done, length);
-            Pointer.memcpy(new BytePointer(start).position(start.position() + done), new BytePointer(from), length);
-            // The mapping is unmapped when collected; it must outlive the copy.
-            Reference.reachabilityFence(from);
+            long from = start.position() + done;
+            // slice(): the JavaCPP buffer may carry the pointer's position; ours must start at 0.
+            ByteBuffer to = new BytePointer(start).position(from).limit(from + length).capacity(from + length)
+                    .asByteBuffer().slice();
+            while (to.hasRemaining()) {
+                long at = fileAt + done + to.position();
+                if (channel.read(to, at) < 0) {
+                    throw new WeightFormatException(header.file + ": tensor '" + name + "' needs file bytes up to "
+                            + (fileAt + bytes) + " but the file ends at byte " + at + " (truncated since it was opened)");
+                }
+            }
         }
         Reference.reachabilityFence(target);
     }
