@@ -119,10 +119,9 @@ public final class WeightLoader {
      * which parameters it served, so that loading does not copy them again.
      */
     private static BiFunction<String, long[], INDArray> mapper(SafetensorsFile file, Map<String, String> mapped) {
-        boolean sourcePrefixed = isPrefixed(file);
         Map<String, String> sourceOf = new HashMap<>();
         for (String src : file.names()) {
-            sourceOf.putIfAbsent(modelName(src, true, sourcePrefixed), src);
+            sourceOf.putIfAbsent(BertNames.inModel(src, true), src);
         }
         return (name, shape) -> {
             String src = sourceOf.get(name);
@@ -139,27 +138,6 @@ public final class WeightLoader {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** Whether any of the source's names carries the {@code bert.} prefix of a BertForPreTraining. */
-    private static boolean isPrefixed(TensorSource source) {
-        for (String n : source.names()) {
-            if (n.startsWith("bert.")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The model's name for source tensor {@code src}: legacy LayerNorm names, prefix added or dropped. */
-    private static String modelName(String src, boolean targetPrefixed, boolean sourcePrefixed) {
-        String name = BertNames.withoutLegacyLayerNormNames(src);
-        if (targetPrefixed && !sourcePrefixed && !name.startsWith("cls.")) {
-            name = "bert." + name;
-        } else if (!targetPrefixed && name.startsWith("bert.")) {
-            name = name.substring("bert.".length());
-        }
-        return name;
     }
 
     /**
@@ -181,13 +159,12 @@ public final class WeightLoader {
         List<String> notes = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         boolean targetPrefixed = params.contains("bert.embeddings.word_embeddings.weight");
-        boolean sourcePrefixed = isPrefixed(source);
         // model name -> source name
         Map<String, String> mapping = new LinkedHashMap<>();
         String decoderWeight = null;
         String decoderBias = null;
         for (String src : source.names()) {
-            String name = modelName(src, targetPrefixed, sourcePrefixed);
+            String name = BertNames.inModel(src, targetPrefixed);
             if (!name.equals(src)) {
                 notes.add("file tensor " + src + " read as " + name);
             }

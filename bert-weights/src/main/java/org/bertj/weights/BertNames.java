@@ -29,12 +29,27 @@ public final class BertNames {
      * {@code bert.} prefix (a saved {@code BertModel}) and the old {@code LayerNorm.gamma|beta}.
      */
     public static String canonical(String name) {
-        String n = name;
-        if (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")) {
-            n = "bert." + n;
-        }
-        n = withoutLegacyLayerNormNames(n);
+        String n = inModel(name, true);
         return isPreTrainingParameter(n) ? n : null;
+    }
+
+    /**
+     * {@code name} as the model it is loaded into names it: with the {@code bert.} prefix of a
+     * {@code BertForPreTraining} on the encoder's tensors ({@code embeddings.}, {@code encoder.},
+     * {@code pooler.}) when {@code prefixed}, without it for a bare {@code BertModel}; legacy
+     * LayerNorm names updated. Other names (the heads' {@code cls.*}, unknown ones) are unchanged.
+     */
+    public static String inModel(String name, boolean prefixed) {
+        String n = withoutLegacyLayerNormNames(name);
+        boolean hasPrefix = n.startsWith("bert.");
+        if (prefixed && !hasPrefix
+                && (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler."))) {
+            return "bert." + n;
+        }
+        if (!prefixed && hasPrefix) {
+            return n.substring("bert.".length());
+        }
+        return n;
     }
 
     /**
