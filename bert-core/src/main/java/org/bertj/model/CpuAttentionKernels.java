@@ -17,18 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class CpuAttentionKernels {
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-
     private CpuAttentionKernels() {
-    }
-
-    /** This thread's scratch array {@code slot}, at least {@code n} long (grown, never shrunk). */
-    private static float[] scratch(int slot, int n) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < n) {
-            s[slot] = new float[n];
-        }
-        return s[slot];
     }
 
     /**
@@ -55,8 +44,8 @@ final class CpuAttentionKernels {
         int inBase = (int) qkv.offset();
         int block = seq * d; // one head of one sequence
         CpuKernels.range(batch, qkv.length()).forEach(bi -> {
-            float[] rows = scratch(0, seq * width);
-            float[] head = scratch(1, block);
+            float[] rows = CpuKernels.scratch(0, seq * width);
+            float[] head = CpuKernels.scratch(1, block);
             in.get(inBase + bi * seq * width, rows, 0, seq * width);
             if (b != null) {
                 for (int s = 0; s < seq; s++) {
@@ -103,8 +92,8 @@ final class CpuAttentionKernels {
         int outBase = (int) out.offset();
         int n = seq * hidden; // one sequence
         CpuKernels.range(batch, out.length()).forEach(b -> {
-            float[] heads4 = scratch(0, n);
-            float[] rows = scratch(1, n);
+            float[] heads4 = CpuKernels.scratch(0, n);
+            float[] rows = CpuKernels.scratch(1, n);
             in.get(inBase + b * n, heads4, 0, n);
             for (int h = 0; h < heads; h++) {
                 for (int s = 0; s < seq; s++) {

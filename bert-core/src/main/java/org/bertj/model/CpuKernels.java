@@ -87,6 +87,18 @@ final class CpuKernels {
         return PARALLEL && elements >= PARALLEL_MIN ? r.parallel() : r;
     }
 
+    /**
+     * This thread's scratch array {@code slot} (0 or 1), at least {@code n} long: grown when a
+     * kernel needs more than a block (the attention kernels hold a whole sequence), never shrunk.
+     */
+    static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) {
+            s[slot] = new float[n];
+        }
+        return s[slot];
+    }
+
     /** Whether the kernels can work on {@code a}: CPU backend, FLOAT, C order, default strides. */
     static boolean applies(INDArray a) {
         return CPU && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
@@ -132,7 +144,7 @@ final class CpuKernels {
         int block = b == null ? BLOCK : Math.max(1, BLOCK / h) * h;
         int blocks = (n + block - 1) / block;
         range(blocks, n).forEach(k -> {
-            float[] buf = block <= BLOCK ? SCRATCH.get()[0] : new float[block];
+            float[] buf = scratch(0, block);
             int from = k * block;
             int len = Math.min(block, n - from);
             in.get(inBase + from, buf, 0, len);
@@ -156,9 +168,6 @@ final class CpuKernels {
     static void embedLayerNorm(INDArray word, int[] ids, INDArray position, int[] positions, INDArray type,
             int[] types, INDArray weight, INDArray bias, double eps, INDArray out) {
         int h = (int) out.size(1);
-        if (h > BLOCK) {
-            throw new IllegalArgumentException("embedLayerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
-        }
         float[] g = floats(weight);
         float[] be = floats(bias);
         FloatBuffer w = word.data().asNioFloat();
@@ -171,9 +180,8 @@ final class CpuKernels {
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
         range(ids.length, out.length()).forEach(r -> {
-            float[][] scratch = SCRATCH.get();
-            float[] row = scratch[1];
-            float[] other = scratch[0];
+            float[] row = scratch(1, h);
+            float[] other = scratch(0, h);
             w.get(wBase + ids[r] * h, row, 0, h);
             p.get(pBase + positions[r] * h, other, 0, h);
             for (int i = 0; i < h; i++) {
@@ -258,9 +266,6 @@ final class CpuKernels {
             INDArray out) {
         int h = (int) x.size(1);
         int rows = (int) x.size(0);
-        if (h > BLOCK) {
-            throw new IllegalArgumentException("layerNorm kernel handles rows of at most " + BLOCK + " elements, not " + h);
-        }
         float[] g = floats(weight);
         float[] be = floats(bias);
         float[] a = add == null ? null : floats(add);
@@ -276,8 +281,7 @@ final class CpuKernels {
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
         range(rows, (long) rows * h).forEach(r -> {
-            float[][] scratch = SCRATCH.get();
-            float[] row = scratch[1];
+            float[] row = scratch(1, h);
             in.get(inBase + r * h, row, 0, h);
             if (a != null) { // (x·Wᵀ + b) + residual, in torch's order
                 for (int i = 0; i < h; i++) {
@@ -285,7 +289,7 @@ final class CpuKernels {
                 }
             }
             if (res != null) {
-                float[] other = scratch[0];
+                float[] other = scratch(0, h);
                 res.get(resBase + r * h, other, 0, h);
                 for (int i = 0; i < h; i++) {
                     row[i] += other[i];
