@@ -12,7 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * chain of ops it does have costs far more than the arithmetic (measured in bert-bench's
  * bench/NOTES.md): ND4J's {@code erf} alone takes ~11 ns an element, so exact GELU through it is
  * about a quarter of a bert-base forward pass; here it is ~0.5 ns. Each kernel streams blocks of
- * the off-heap data through a small on-heap scratch array that the JIT vectorises, on all cores.
+ * the off-heap data through a per-thread on-heap scratch array that the JIT vectorises, on the
+ * calling thread, or on all cores for big inputs ({@link #PARALLEL_MIN}).
  *
  * <p>Callers use a kernel only where {@link #applies} says so (CPU backend, FLOAT, C-order with
  * default strides) and otherwise fall back to ND4J ops, so the CUDA backend and float64 runs
@@ -24,9 +25,9 @@ final class CpuKernels {
     private static final int BLOCK = 8192;
     /**
      * Below this many elements a kernel runs on the calling thread alone. Handing work to a second
-     * thread costs a cross-core wake-up, which on the 2-vCPU VM of bench/NOTES.md was worth more
-     * than a quarter-millisecond kernel it would halve: at 1x128 tokens every bert-base kernel ran
-     * faster serial (forward 1.21-1.24x its matrix products against 1.30-1.36x with forks).
+     * thread costs a cross-core wake-up, ~100 µs on the 2-vCPU VM of bench/NOTES.md, about what it
+     * saves on a 0.3-0.6 ms kernel: at 1x128 tokens the forward ran 1.21-1.24x its matrix products
+     * with serial kernels against 1.30-1.36x with forks.
      */
     private static final int PARALLEL_MIN = 1 << 20;
     private static final boolean CPU = Nd4j.getEnvironment().isCPU();
