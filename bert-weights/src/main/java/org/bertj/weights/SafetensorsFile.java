@@ -27,8 +27,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>{@link #names()} lists tensors in the order their bytes lie in the file. {@link #load} copies
  * a tensor from the mapping into new ND4J memory with one native memcpy (no Java heap array), then
  * widens it with an ND4J cast where the stored dtype is narrower than the loaded one.
- * {@link #loadInto} copies straight from the mapping into an existing array where it can, so
- * loading a model touches each weight byte once. Loads may run from several threads at once.
+ * {@link #loadInto} reads straight from the file into an existing array where it can (positional
+ * reads, no mapping), so loading a model touches each weight byte once. Loads may run from several threads at once.
  */
 public final class SafetensorsFile implements TensorSource {
 
@@ -162,8 +162,9 @@ public final class SafetensorsFile implements TensorSource {
      * Reads a tensor into {@code target}. When the stored bytes already are the target's type (F32
      * into FLOAT, I32 into INT, I64 into LONG), the target is dense in C order (a whole array, or a
      * block of rows of one, such as a fused buffer's row-block views) and ND4J runs on the CPU, the
-     * mapped bytes are copied straight into the target's memory with one native memcpy per
-     * {@link #chunkBytes}: no intermediate array. Otherwise this is {@link #load} and assign.
+     * stored bytes are read from the file straight into the target's memory, one positional read
+     * per {@link #chunkBytes}: no intermediate array, no mapping. Otherwise this is {@link #load}
+     * and assign.
      */
     @Override
     public void loadInto(String name, INDArray target) throws IOException {
