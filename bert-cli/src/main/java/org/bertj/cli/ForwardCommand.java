@@ -33,7 +33,7 @@ public final class ForwardCommand implements Command {
     @Override
     public String usage() {
         return "forward --model DIR --inputs FILE --out FILE [--hidden-states] [--attentions] [--double] [--lenient]"
-                + "   (DIR: config.json + model.safetensors; FILE: input_ids [, token_type_ids, attention_mask,"
+                + "   (DIR: config.json + model.safetensors, pytorch_model.bin or their shards; FILE: input_ids [, token_type_ids, attention_mask,"
                 + " position_ids, head_mask, labels, next_sentence_label])";
     }
 
