@@ -6,6 +6,8 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -30,8 +32,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 final class ModelChoice {
 
-    /** The option every model-running command takes. */
-    static final String OPTION = "model";
+    /** The name {@code --model} takes for the default weights. */
+    static final String DEFAULT_NAME = "bert-base-uncased";
 
     /** Weight names of the next-sentence head. */
     static final List<String> NSP_HEAD = List.of("cls.seq_relationship.weight", "cls.seq_relationship.bias");
@@ -46,16 +48,21 @@ final class ModelChoice {
     private ModelChoice() {
     }
 
-    /** The weights {@code --model} names, or the default. */
-    static LoadedModel load(Args args) throws IOException {
-        String dir = args.get(OPTION);
-        return dir == null ? loadDefault() : load(Paths.get(dir), false);
+    /**
+     * The weights {@code --model} names: a directory, or {@value #DEFAULT_NAME} when no directory
+     * of that name exists (as transformers' {@code from_pretrained} prefers a local directory).
+     */
+    static LoadedModel load(String model) throws IOException {
+        return isDefault(model) ? loadDefault() : load(Paths.get(model), false);
     }
 
     /** The directory {@code --model} names, or the default's (converting it first if needed). */
-    static Path directory(Args args) throws IOException {
-        String dir = args.get(OPTION);
-        return dir == null ? BertBaseUncasedCache.ensure() : Paths.get(dir);
+    static Path directory(String model) throws IOException {
+        return isDefault(model) ? BertBaseUncasedCache.ensure() : Paths.get(model);
+    }
+
+    private static boolean isDefault(String model) {
+        return model == null || model.equals(DEFAULT_NAME) && !Files.isDirectory(Paths.get(model));
     }
 
     /**
@@ -84,9 +91,12 @@ final class ModelChoice {
      * @throws IllegalArgumentException if weights other than the NSP head are missing or misshaped
      */
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
+        if (!Files.exists(dir)) {
+            throw new NoSuchFileException(dir.toString());
+        }
         if (!Files.isDirectory(dir)) {
-            throw new IOException("--model " + dir + " is not a directory (expected a Hugging Face model"
-                    + " directory with config.json, model.safetensors and vocab.txt)");
+            throw new NotDirectoryException(dir + " (--model takes a Hugging Face model directory with"
+                    + " config.json, model.safetensors and vocab.txt)");
         }
         Path configFile = require(dir, HfModelDirectory.CONFIG, "");
         Path weights = HfWeightFiles.find(dir);
