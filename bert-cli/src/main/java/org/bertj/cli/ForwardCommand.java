@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 public final class ForwardCommand extends BertCommand {
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "a Hugging Face model directory: config.json + model.safetensors")
+            description = "a Hugging Face model directory: config.json + model.safetensors, pytorch_model.bin or their shards")
     Path modelDir;
 
     @Option(names = "--inputs", required = true, paramLabel = "FILE",

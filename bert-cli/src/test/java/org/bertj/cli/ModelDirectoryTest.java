@@ -150,12 +150,20 @@ class ModelDirectoryTest {
         IOException noConfig = assertThrows(IOException.class, () -> ModelChoice.load(empty, false));
         assertTrue(noConfig.getMessage().contains("has no config.json"), noConfig.getMessage());
 
+        Path none = Files.createDirectories(tmp.resolve("none"));
+        Files.copy(golden.resolve("config.json"), none.resolve("config.json"));
+        IOException noWeights = assertThrows(IOException.class, () -> ModelChoice.load(none, false));
+        assertTrue(noWeights.getMessage().contains("has no weights")
+                && noWeights.getMessage().contains("pytorch_model.bin"), noWeights.getMessage());
+
+        // pytorch_model.bin is read now; one that is not a torch file is named as such.
         Path pt = Files.createDirectories(tmp.resolve("pt"));
         Files.copy(golden.resolve("config.json"), pt.resolve("config.json"));
+        Files.copy(Shared.bertBaseVocab(), pt.resolve("vocab.txt"));
         Files.writeString(pt.resolve("pytorch_model.bin"), "x");
         IOException bin = assertThrows(IOException.class, () -> ModelChoice.load(pt, false));
-        assertTrue(bin.getMessage().contains("has no model.safetensors")
-                && bin.getMessage().contains("pytorch_model.bin"), bin.getMessage());
+        assertTrue(bin.getMessage().contains("pytorch_model.bin")
+                && bin.getMessage().contains("neither a zip-format nor a legacy PyTorch checkpoint"), bin.getMessage());
 
         Path noVocab = Files.createDirectories(tmp.resolve("novocab"));
         Files.copy(golden.resolve("config.json"), noVocab.resolve("config.json"));
