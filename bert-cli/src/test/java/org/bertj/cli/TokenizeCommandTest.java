@@ -145,7 +145,7 @@ class TokenizeCommandTest {
         assertEquals(5, err.length, lastErr);
         assertTrue(err[0].startsWith(in + ":2: ") && err[0].contains("expected a key in double quotes"), err[0]);
         assertTrue(err[1].startsWith(in + ":3: ") && err[1].contains("given twice"), err[1]);
-        assertTrue(err[2].startsWith(in + ":4: not valid UTF-8") && err[2].contains("0xFF"), err[2]);
+        assertTrue(err[2].startsWith(in + ":4: ") && err[2].contains("not valid UTF-8") && err[2].contains("0xFF"), err[2]);
         assertEquals(in + ":6: no \"text\" string", err[3]);
         assertEquals("bert tokenize: 4 of 6 lines of " + in + " failed; nothing written to " + out, err[4]);
         assertFalse(Files.exists(out));
