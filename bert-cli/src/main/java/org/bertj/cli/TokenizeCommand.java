@@ -5,10 +5,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +22,8 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.JsonFormatException;
+import org.bertj.weights.StrictJson;
 
 /**
  * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
@@ -60,20 +62,38 @@ public final class TokenizeCommand implements Command {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         int lines = 0;
-        try (BufferedReader reader = Files.newBufferedReader(in, StandardCharsets.UTF_8);
+        // Lines are read as bytes, so StrictJson checks their UTF-8 and errors give file byte offsets.
+        try (InputStream reader = new BufferedInputStream(Files.newInputStream(in));
              BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            String line;
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long lineStart = 0;
+            long at = 0;
             int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
+            int b;
+            do {
+                b = reader.read();
+                if (b >= 0 && b != '\n') {
+                    if (line.size() >= MAX_LINE_BYTES) {
+                        throw new IllegalArgumentException(in + ":" + (number + 1) + ": line longer than the limit of "
+                                + MAX_LINE_BYTES + " bytes");
+                    }
+                    line.write(b);
+                    at++;
                     continue;
                 }
-                JsonObject obj = encodeLine(tokenizer, line, in + ":" + number);
-                writer.write(gson.toJson(obj));
-                writer.write('\n');
-                lines++;
-            }
+                number++;
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                if (!new String(bytes, 0, length, StandardCharsets.ISO_8859_1).isBlank()) {
+                    JsonObject obj = encodeLine(tokenizer, bytes, length, in + " line " + number, lineStart);
+                    writer.write(gson.toJson(obj));
+                    writer.write('\n');
+                    lines++;
+                }
+                line.reset();
+                at++;
+                lineStart = at;
+            } while (b >= 0);
         } catch (Exception e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -83,28 +103,33 @@ public final class TokenizeCommand implements Command {
         return 0;
     }
 
+    /** Longest input line accepted. */
+    static final int MAX_LINE_BYTES = 64 << 20;
+
     /** Encodes one input line; {@code where} (file:line) prefixes every error. */
     static JsonObject encodeLine(BertTokenizer tokenizer, String line, String where) {
-        JsonObject obj;
-        try {
-            JsonElement parsed = JsonParser.parseString(line);
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(where + ": expected a JSON object, got " + abbreviate(line));
-            }
-            obj = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage(), e);
-        }
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return encodeLine(tokenizer, bytes, bytes.length, where, 0);
+    }
+
+    /**
+     * Encodes the line {@code bytes[0, length)}, strictly parsed ({@link StrictJson}); errors name
+     * {@code where} and the byte offset in the file ({@code lineStart} plus the offset in the line).
+     */
+    static JsonObject encodeLine(BertTokenizer tokenizer, byte[] bytes, int length, String where, long lineStart) {
+        StrictJson.Document doc = StrictJson.parse(bytes, 0, length, where, lineStart);
+        JsonObject obj = doc.rootObject();
         String text = string(obj, "text", where, true);
         String pair = string(obj, "text_pair", where, false);
         EncodeOptions options = EncodeOptions.DEFAULT;
         try {
-            options = applyKwargs(options, obj, false);
+            options = applyKwargs(doc, options, obj, false);
             if (obj.has("kwargs") && !obj.get("kwargs").isJsonNull()) {
                 if (!obj.get("kwargs").isJsonObject()) {
-                    throw new IllegalArgumentException("kwargs must be an object");
+                    throw doc.error("kwargs", obj.get("kwargs"), "expected an object, found "
+                            + StrictJson.describe(obj.get("kwargs")));
                 }
-                options = applyKwargs(options, obj.getAsJsonObject("kwargs"), true);
+                options = applyKwargs(doc, options, obj.getAsJsonObject("kwargs"), true);
             }
             Encoding e = tokenizer.encode(text, pair, options);
             obj.add("input_ids", array(e.inputIds()));
@@ -116,12 +141,15 @@ public final class TokenizeCommand implements Command {
             }
             obj.add("tokens", tokens);
             return obj;
+        } catch (JsonFormatException e) {
+            throw e;
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static EncodeOptions applyKwargs(EncodeOptions options, JsonObject kw, boolean strict) {
+    private static EncodeOptions applyKwargs(StrictJson.Document doc, EncodeOptions options, JsonObject kw,
+            boolean strict) {
         for (String key : kw.keySet()) {
             JsonElement v = kw.get(key);
             if (!KWARGS.contains(key)) {
@@ -135,17 +163,25 @@ public final class TokenizeCommand implements Command {
             }
             switch (key) {
                 case "max_length":
-                    options = options.withMaxLength(v.getAsInt());
+                    options = options.withMaxLength((int) doc.integer(key, v, 0, Integer.MAX_VALUE));
                     break;
                 case "truncation":
-                    options = options.withTruncation(Truncation.parse(v.getAsString()));
+                    options = options.withTruncation(Truncation.parse(stringOrBoolean(doc, key, v)));
                     break;
                 default:
-                    options = options.withPadding(Padding.parse(v.getAsString()));
+                    options = options.withPadding(Padding.parse(stringOrBoolean(doc, key, v)));
                     break;
             }
         }
         return options;
+    }
+
+    /** HF's truncation and padding take a strategy name or true/false. */
+    private static String stringOrBoolean(StrictJson.Document doc, String key, JsonElement v) {
+        if (!v.isJsonPrimitive() || v.getAsJsonPrimitive().isNumber()) {
+            throw doc.error(key, v, "expected a string or true/false, found " + StrictJson.describe(v));
+        }
+        return v.getAsString();
     }
 
     private static String string(JsonObject obj, String key, String where, boolean required) {
