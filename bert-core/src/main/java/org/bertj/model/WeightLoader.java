@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.bertj.weights.BertNames;
+import org.bertj.weights.HfWeightFiles;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
@@ -57,21 +58,24 @@ public final class WeightLoader {
     }
 
     /**
-     * Reads a Hugging Face model directory: {@code config.json} and {@code model.safetensors}.
+     * Reads a Hugging Face model directory: {@code config.json} and the weights in any format
+     * {@link HfWeightFiles} finds ({@code model.safetensors}, safetensors shards,
+     * {@code pytorch_model.bin} in zip or legacy format, .bin shards; F32, F16, BF16 or F64 tensors).
      *
      * @param dataType FLOAT or DOUBLE
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
         Path config = dir.resolve("config.json");
-        Path weights = dir.resolve("model.safetensors");
-        for (Path p : new Path[] {config, weights}) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("model directory " + dir + " has no " + p.getFileName());
-            }
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("model directory " + dir + " has no config.json");
+        }
+        if (HfWeightFiles.find(dir) == null) {
+            throw new IOException("model directory " + dir + " has no weights (looked for "
+                    + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
         BertConfig c = BertConfig.fromJson(config);
-        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+        try (TensorSource f = HfWeightFiles.open(dir)) {
             return load(f, c, dataType, mode);
         }
     }
