@@ -2,6 +2,7 @@ package org.bertj.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.bertj.tasks.Bert;
 import picocli.CommandLine.Option;
 
 /** {@code --model DIR|NAME}, shared by every command that runs a model ({@code @Mixin}). */
@@ -16,6 +17,11 @@ final class ModelOption {
     /** The weights it names, loaded. */
     LoadedModel load() throws IOException {
         return ModelChoice.load(model);
+    }
+
+    /** The weights it names, for the task API. */
+    Bert bert() throws IOException {
+        return Bert.load(model);
     }
 
     /** The directory it names (converting the default first if needed). */

