@@ -17,6 +17,7 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.JsonFormatException;
 import org.bertj.weights.StrictJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
