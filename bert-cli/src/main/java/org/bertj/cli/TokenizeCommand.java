@@ -83,7 +83,7 @@ public final class TokenizeCommand extends BertCommand {
                 byte[] bytes = line.toByteArray();
                 int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
                 if (!new String(bytes, 0, length, StandardCharsets.ISO_8859_1).isBlank()) {
-                    JsonObject obj = encodeLine(tokenizer, bytes, length, in + " line " + number, lineStart);
+                    JsonObject obj = encodeLine(tokenizer, bytes, length, in + ":" + number, lineStart);
                     writer.write(gson.toJson(obj));
                     writer.write('\n');
                     lines++;
