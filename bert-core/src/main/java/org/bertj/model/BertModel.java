@@ -73,12 +73,7 @@ public final class BertModel {
         DataType type = params.dataType();
         int b = inputs.batchSize();
         int s = inputs.sequenceLength();
-        INDArray maskBias = null;
-        if (!inputs.fullyAttended()) {
-            // HF: (1 - mask) · finfo(dtype).min, so masked keys get exp(...) = 0 in the softmax.
-            double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-            maskBias = inputs.attentionMask(type).rsub(1.0).muli(min);
-        }
+        INDArray maskBias = AttentionMaskBias.of(inputs, type);
         INDArray headMask = inputs.headMask(config, type);
         List<INDArray> hidden = options.hiddenStates() ? new ArrayList<>() : null;
         List<INDArray> attentions = options.attentions() ? new ArrayList<>() : null;

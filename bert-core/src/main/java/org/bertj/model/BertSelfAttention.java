@@ -3,7 +3,6 @@ package org.bertj.model;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -52,7 +51,7 @@ public final class BertSelfAttention {
 
     /**
      * @param x        {@code [B·S, H]}
-     * @param maskBias additive key mask {@code [B, S]} (0 or a huge negative), or null
+     * @param maskBias additive mask {@code [B, S]} or {@code [B, S, S]} ({@link AttentionMaskBias}), or null
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
@@ -69,9 +68,12 @@ public final class BertSelfAttention {
         Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
         if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+            AttentionMaskBias.addTo(scores, maskBias);
         }
         Nd4j.exec(new SoftMax(scores, scores, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(scores, maskBias);
+        }
         INDArray p = scores;
         INDArray kept = pass.caches() ? p.dup() : null;
         p = dropout.forward(p, pass);
@@ -109,11 +111,14 @@ public final class BertSelfAttention {
         INDArray scores = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         Nd4j.exec(new Mmul(q, kT, scores, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
         if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+            AttentionMaskBias.addTo(scores, maskBias);
         }
         // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
         // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md).
         Nd4j.exec(new SoftMax(scores, scores, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(scores, maskBias);
+        }
         if (headMask != null) {
             Nd4j.exec(new BroadcastMulOp(scores, headMask, scores, 1));
         }
