@@ -79,6 +79,11 @@ public final class BertConfig {
         }
         probability("hidden_dropout_prob", hiddenDropoutProb);
         probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
+        JsonElement tie = extra.get("tie_word_embeddings");
+        if (tie != null && !tie.isJsonNull()
+                && !(tie.isJsonPrimitive() && tie.getAsJsonPrimitive().isBoolean())) {
+            throw new IllegalArgumentException("tie_word_embeddings must be true or false, got " + tie);
+        }
         JsonElement pet = extra.get("position_embedding_type");
         if (pet != null && !pet.isJsonNull() && !pet.getAsString().equals("absolute")) {
             throw new IllegalArgumentException("position_embedding_type '" + pet.getAsString()
@@ -322,6 +327,25 @@ public final class BertConfig {
         return padTokenId;
     }
 
+    /**
+     * tie_word_embeddings (PretrainedConfig's default true): whether the MLM decoder is the word
+     * embedding table itself or a {@code cls.predictions.decoder.weight} of its own.
+     */
+    public boolean tieWordEmbeddings() {
+        JsonElement e = extra.get("tie_word_embeddings");
+        return e == null || e.isJsonNull() || e.getAsBoolean();
+    }
+
+    /** The first entry of config.json's {@code architectures}, if it names one. */
+    public java.util.Optional<String> architecture() {
+        JsonElement a = extra.get("architectures");
+        if (a != null && a.isJsonArray() && !a.getAsJsonArray().isEmpty()
+                && a.getAsJsonArray().get(0).isJsonPrimitive()) {
+            return java.util.Optional.of(a.getAsJsonArray().get(0).getAsString());
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof BertConfig c && c.toJson().equals(toJson());
@@ -435,6 +459,12 @@ public final class BertConfig {
         /** @param v pad_token_id */
         public Builder padTokenId(int v) {
             padTokenId = v;
+            return this;
+        }
+
+        /** @param v tie_word_embeddings */
+        public Builder tieWordEmbeddings(boolean v) {
+            extra.addProperty("tie_word_embeddings", v);
             return this;
         }
 

@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Not thread-safe: a training forward keeps per-layer caches until its backward pass.
  */
-public final class BertForPreTraining {
+public final class BertForPreTraining implements BertPreTrainedModel {
 
     private final BertConfig config;
     private final Parameters params;
@@ -28,28 +28,38 @@ public final class BertForPreTraining {
     BertForPreTraining(BertConfig config, Parameters params) {
         this.config = config;
         this.params = params;
-        this.bert = new BertModel(config, params, "bert.");
+        this.bert = new BertModel(config, params, "bert.", true);
         this.cls = new BertPreTrainingHeads(config, params, "cls.", "bert.embeddings.word_embeddings.weight");
     }
 
     /** The configuration. */
+    @Override
     public BertConfig config() {
         return config;
     }
 
     /** Every tensor by its HF name, in HF order. */
+    @Override
     public Parameters parameters() {
         return params;
     }
 
     /** The encoder part. */
+    @Override
     public BertModel bert() {
         return bert;
     }
 
     /** The element type of every tensor. */
+    @Override
     public DataType dataType() {
         return params.dataType();
+    }
+
+    /** "BertForPreTraining". */
+    @Override
+    public String hfClassName() {
+        return "BertForPreTraining";
     }
 
     /** Eval-mode forward pass. */
@@ -82,6 +92,18 @@ public final class BertForPreTraining {
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
      */
     public INDArray predictionLogitsAt(BertInputs inputs, int... positions) {
+        long tokens = checkPositions(inputs, positions);
+        Pass pass = Pass.inference();
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = bert.forward(inputs, OutputOptions.NONE, pass);
+            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
+            INDArray rows = Nd4j.pullRows(flat, 1, positions);
+            return ws.result(cls.predictions().forward(rows, pass));
+        }
+    }
+
+    /** Checks {@link #predictionLogitsAt}'s positions; returns {@code B·S}. */
+    static long checkPositions(BertInputs inputs, int... positions) {
         long tokens = (long) inputs.batchSize() * inputs.sequenceLength();
         if (positions.length == 0) {
             throw new IllegalArgumentException("predictionLogitsAt needs at least one position");
@@ -93,13 +115,7 @@ public final class BertForPreTraining {
                         + inputs.sequenceLength() + ")");
             }
         }
-        Pass pass = Pass.inference();
-        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            BertModelOutput o = bert.forward(inputs, OutputOptions.NONE, pass);
-            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
-            INDArray rows = Nd4j.pullRows(flat, 1, positions);
-            return ws.result(cls.predictions().forward(rows, pass));
-        }
+        return tokens;
     }
 
     /**

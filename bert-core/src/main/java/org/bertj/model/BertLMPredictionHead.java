@@ -4,8 +4,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The MLM head: {@code transform(x) · word_embeddingsᵀ + cls.predictions.bias}. The decoder weight
- * is the word embedding table itself (tied), so its gradient adds into that table's gradient.
+ * The MLM head: {@code transform(x) · decoderᵀ + cls.predictions.bias}. With
+ * {@code tie_word_embeddings} (the default) the decoder weight is the word embedding table itself,
+ * so its gradient adds into that table's gradient; without it the head has its own
+ * {@code cls.predictions.decoder.weight [V, H]}. The decoder's bias is always
+ * {@code cls.predictions.bias} (HF links the two whatever the tying).
  */
 public final class BertLMPredictionHead {
 
@@ -17,15 +20,20 @@ public final class BertLMPredictionHead {
     private INDArray transformed;
 
     /**
-     * @param wordEmbeddingsName the HF name of the tied table (its gradient receives the decoder's)
+     * @param wordEmbeddingsName the HF name of the word embedding table, the decoder when tied
      */
     BertLMPredictionHead(BertConfig c, Parameters params, String prefix, String wordEmbeddingsName) {
-        // HF order: cls.predictions.bias comes before the transform's tensors.
+        // HF order: cls.predictions.bias, the transform's tensors, then an untied decoder.weight.
         biasName = prefix + "bias";
         bias = params.create(biasName, c.vocabSize());
         transform = new BertPredictionHeadTransform(c, params, prefix + "transform.");
-        decoderWeightName = wordEmbeddingsName;
-        decoderWeight = params.get(wordEmbeddingsName);
+        if (c.tieWordEmbeddings()) {
+            decoderWeightName = wordEmbeddingsName;
+            decoderWeight = params.get(wordEmbeddingsName);
+        } else {
+            decoderWeightName = prefix + "decoder.weight";
+            decoderWeight = params.create(decoderWeightName, c.vocabSize(), c.hiddenSize());
+        }
     }
 
     /** @param x {@code [N, H]}; returns logits {@code [N, V]} */
