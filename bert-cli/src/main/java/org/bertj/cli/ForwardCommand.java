@@ -3,14 +3,19 @@ package org.bertj.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bertj.loss.PreTrainingLoss;
+import org.bertj.model.BertForMaskedLM;
+import org.bertj.model.BertForMaskedLMOutput;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.BertInputs;
+import org.bertj.model.BertModel;
+import org.bertj.model.BertPreTrainedModel;
 import org.bertj.model.OutputOptions;
 import org.bertj.model.WeightLoader;
 import org.bertj.weights.SafetensorsFile;
@@ -20,8 +25,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code bert forward}: runs BertForPreTraining (eval mode) on inputs from a safetensors file and
- * writes every output under the golden files' names, so researchers can pull internals into numpy.
+ * {@code bert forward}: runs the model class the weights make (BertForPreTraining, BertForMaskedLM
+ * or BertModel; eval mode) on inputs from a safetensors file and writes every output it computes
+ * under the golden files' names, so researchers can pull internals into numpy. What that class
+ * does not compute (the NSP logits of weights without that head, say) is named, never made up.
  */
 public final class ForwardCommand implements Command {
 
@@ -33,8 +40,9 @@ public final class ForwardCommand implements Command {
     @Override
     public String usage() {
         return "forward --model DIR --inputs FILE --out FILE [--hidden-states] [--attentions] [--double] [--lenient]"
-                + "   (DIR: config.json + model.safetensors; FILE: input_ids [, token_type_ids, attention_mask,"
-                + " position_ids, head_mask, labels, next_sentence_label])";
+                + "   (DIR: config.json + weights; runs the model class the weights make and writes only its"
+                + " outputs; FILE: input_ids [, token_type_ids, attention_mask, position_ids, head_mask, labels,"
+                + " next_sentence_label])";
     }
 
     @Override
@@ -52,12 +60,13 @@ public final class ForwardCommand implements Command {
         }
         DataType type = args.has("double") ? DataType.DOUBLE : DataType.FLOAT;
         WeightLoader.Mode mode = args.has("lenient") ? WeightLoader.Mode.LENIENT : WeightLoader.Mode.STRICT;
-        WeightLoader.Loaded loaded = WeightLoader.loadDirectory(modelDir, type, mode);
-        if (!loaded.report().isClean()) {
+        WeightLoader.AutoLoaded loaded = WeightLoader.loadAuto(modelDir, type, mode);
+        if (!loaded.report().isClean() || !(loaded.model() instanceof BertForPreTraining)) {
             out.println(loaded.report().describe());
         }
-        BertForPreTraining model = loaded.model();
+        BertPreTrainedModel model = loaded.model();
         Map<String, INDArray> tensors = new LinkedHashMap<>();
+        List<String> leftOut = new ArrayList<>();
         try (SafetensorsFile in = SafetensorsFile.open(inputsFile)) {
             if (!in.contains("input_ids")) {
                 throw new IllegalArgumentException(inputsFile + " has no input_ids tensor (it has " + in.names() + ")");
@@ -65,23 +74,55 @@ public final class ForwardCommand implements Command {
             BertInputs inputs = BertInputs.of(in.load("input_ids"), optional(in, "token_type_ids"),
                     optional(in, "attention_mask"), optional(in, "position_ids"), optional(in, "head_mask"));
             OutputOptions options = new OutputOptions(args.has("hidden-states"), args.has("attentions"));
-            BertForPreTrainingOutput output = model.forward(inputs, options);
-            tensors.putAll(output.named());
             INDArray labels = optional(in, "labels");
             INDArray nsp = optional(in, "next_sentence_label");
-            if (labels != null || nsp != null) {
-                PreTrainingLoss.Result loss = PreTrainingLoss.compute(output.predictionLogits(), labels,
-                        output.seqRelationshipLogits(), nsp, false);
-                if (labels != null && nsp != null) {
+            INDArray logits = null;
+            INDArray seqLogits = null;
+            // Only what the weights make is written: no head is invented, so no output of one either.
+            if (model instanceof BertForPreTraining p) {
+                BertForPreTrainingOutput o = p.forward(inputs, options);
+                tensors.putAll(o.named());
+                logits = o.predictionLogits();
+                seqLogits = o.seqRelationshipLogits();
+            } else if (model instanceof BertForMaskedLM m) {
+                BertForMaskedLMOutput o = m.forward(inputs, options);
+                tensors.putAll(o.named());
+                logits = o.logits();
+                leftOut.add("seq_relationship_logits");
+            } else {
+                tensors.putAll(((BertModel) model).forward(inputs, options).named());
+                leftOut.addAll(List.of("prediction_logits", "seq_relationship_logits"));
+            }
+            if (!model.bert().hasPooler()) {
+                leftOut.add("pooled_output");
+            }
+            INDArray mlmLabels = logits == null ? null : labels;
+            INDArray nspLabels = seqLogits == null ? null : nsp;
+            if (mlmLabels != null || nspLabels != null) {
+                PreTrainingLoss.Result loss = PreTrainingLoss.compute(logits, mlmLabels, seqLogits, nspLabels, false);
+                if (mlmLabels != null && nspLabels != null) {
                     tensors.put("loss", Nd4j.scalar(type, loss.total()));
                 }
-                if (labels != null) {
+                if (mlmLabels != null) {
                     tensors.put("mlm_loss", Nd4j.scalar(type, loss.mlmLoss()));
                 }
-                if (nsp != null) {
+                if (nspLabels != null) {
                     tensors.put("nsp_loss", Nd4j.scalar(type, loss.nspLoss()));
                 }
             }
+            if (labels != null && mlmLabels == null) {
+                leftOut.add("mlm_loss");
+            }
+            if (nsp != null && nspLabels == null) {
+                leftOut.add("nsp_loss");
+            }
+            if (labels != null && nsp != null && !tensors.containsKey("loss")) {
+                leftOut.add("loss");
+            }
+        }
+        if (!leftOut.isEmpty()) {
+            out.println("left out (a " + model.hfClassName() + " does not compute them; no head is invented): "
+                    + String.join(", ", leftOut));
         }
         SafetensorsWriter.write(outFile, tensors, Map.of("format", "pt", "producer", "bertj forward"));
         out.println("wrote " + tensors.size() + " tensors to " + outFile + ": " + String.join(", ", tensors.keySet()));
