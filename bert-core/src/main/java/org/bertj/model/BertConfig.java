@@ -84,11 +84,7 @@ public final class BertConfig {
                 && !(tie.isJsonPrimitive() && tie.getAsJsonPrimitive().isBoolean())) {
             throw new IllegalArgumentException("tie_word_embeddings must be true or false, got " + tie);
         }
-        JsonElement pet = extra.get("position_embedding_type");
-        if (pet != null && !pet.isJsonNull() && !pet.getAsString().equals("absolute")) {
-            throw new IllegalArgumentException("position_embedding_type '" + pet.getAsString()
-                    + "' is not supported (only 'absolute')");
-        }
+        positionEmbeddingType();
     }
 
     private static void positive(String name, int v) {
@@ -219,7 +215,7 @@ public final class BertConfig {
         o.addProperty("hidden_dropout_prob", hiddenDropoutProb);
         o.addProperty("attention_probs_dropout_prob", attentionProbsDropoutProb);
         o.addProperty("pad_token_id", padTokenId);
-        o.addProperty("position_embedding_type", "absolute");
+        o.addProperty("position_embedding_type", positionEmbeddingType().hfName());
         for (Map.Entry<String, JsonElement> e : extra.entrySet()) {
             boolean keepOurs = e.getKey().equals("model_type")
                     || (e.getKey().equals("architectures") && (e.getValue().isJsonNull()
@@ -325,6 +321,22 @@ public final class BertConfig {
     /** pad_token_id. */
     public int padTokenId() {
         return padTokenId;
+    }
+
+    /**
+     * position_embedding_type (default absolute).
+     *
+     * @throws IllegalArgumentException if config.json names an unknown one (checked on construction)
+     */
+    public PositionEmbeddingType positionEmbeddingType() {
+        JsonElement e = extra.get("position_embedding_type");
+        if (e == null || e.isJsonNull()) {
+            return PositionEmbeddingType.ABSOLUTE;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("position_embedding_type must be a string, got " + e);
+        }
+        return PositionEmbeddingType.fromHfName(e.getAsString());
     }
 
     /**
@@ -459,6 +471,12 @@ public final class BertConfig {
         /** @param v pad_token_id */
         public Builder padTokenId(int v) {
             padTokenId = v;
+            return this;
+        }
+
+        /** @param v position_embedding_type */
+        public Builder positionEmbeddingType(PositionEmbeddingType v) {
+            extra.addProperty("position_embedding_type", v.hfName());
             return this;
         }
 

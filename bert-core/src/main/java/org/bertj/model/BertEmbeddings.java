@@ -4,7 +4,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code LayerNorm(word[input_ids] + position[position_ids] + token_type[token_type_ids])},
- * then dropout; output {@code [B·S, H]}.
+ * then dropout; output {@code [B·S, H]}. With relative positions ({@code position_embedding_type}
+ * relative_key or relative_key_query) HF adds no position embedding here: the table is still a
+ * parameter (it is in the checkpoints) but unused, its gradient zero.
  */
 public final class BertEmbeddings {
 
@@ -13,6 +15,7 @@ public final class BertEmbeddings {
     private final Embedding tokenType;
     private final LayerNorm layerNorm;
     private final Dropout dropout;
+    private final boolean absolutePositions;
 
     /** Registers {@code prefix.word_embeddings.weight} etc. */
     BertEmbeddings(BertConfig c, Parameters params, String prefix) {
@@ -22,6 +25,7 @@ public final class BertEmbeddings {
         tokenType = new Embedding(params, prefix + "token_type_embeddings", c.typeVocabSize(), h);
         layerNorm = new LayerNorm(params, prefix + "LayerNorm", h, c.layerNormEps());
         dropout = new Dropout(c.hiddenDropoutProb());
+        absolutePositions = !c.positionEmbeddingType().isRelative();
     }
 
     /** The word embedding table, which the MLM decoder shares. */
@@ -31,13 +35,15 @@ public final class BertEmbeddings {
 
     /** @param in validated inputs; returns {@code [B·S, H]} */
     INDArray forward(BertInputs in, Pass pass) {
-        if (LayerNorm.fusable(word.weight(), pass) && CpuKernels.applies(position.weight())
+        if (absolutePositions && LayerNorm.fusable(word.weight(), pass) && CpuKernels.applies(position.weight())
                 && CpuKernels.applies(tokenType.weight())) { // lookups, sum and LayerNorm in one pass
             return layerNorm.forwardEmbeddings(word.weight(), in.flatInputIds(), position.weight(),
                     in.flatPositionIds(), tokenType.weight(), in.flatTokenTypeIds());
         }
         INDArray e = word.forward(in.flatInputIds(), pass);
-        e.addi(position.forward(in.flatPositionIds(), pass));
+        if (absolutePositions) {
+            e.addi(position.forward(in.flatPositionIds(), pass));
+        }
         e.addi(tokenType.forward(in.flatTokenTypeIds(), pass));
         return dropout.forward(layerNorm.forward(e, pass), pass);
     }
@@ -46,7 +52,9 @@ public final class BertEmbeddings {
     void backward(INDArray dOut, Parameters grads) {
         INDArray d = layerNorm.backward(dropout.backward(dOut), grads);
         word.backward(d, grads);
-        position.backward(d, grads);
+        if (absolutePositions) {
+            position.backward(d, grads);
+        }
         tokenType.backward(d, grads);
     }
 }

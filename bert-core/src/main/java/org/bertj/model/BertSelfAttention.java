@@ -21,6 +21,8 @@ public final class BertSelfAttention {
     private final int hidden;
     private final Linear qkv;
     private final Dropout dropout;
+    /** The relative-position term of the scores, or null for absolute positions. */
+    private final RelativePositionScores relative;
 
     // Training caches.
     private INDArray qkv5;
@@ -43,6 +45,8 @@ public final class BertSelfAttention {
         }
         qkv = new Linear(params, wKey, bKey);
         dropout = new Dropout(c.attentionProbsDropoutProb());
+        // HF registers distance_embedding after query, key and value.
+        relative = c.positionEmbeddingType().isRelative() ? new RelativePositionScores(c, params, prefix) : null;
     }
 
     /** Result of one attention forward: the context {@code [B·S, H]} and the probabilities {@code [B, heads, S, S]}. */
@@ -55,7 +59,8 @@ public final class BertSelfAttention {
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        if (!pass.caches() && CpuKernels.applies(x)) {
+        // The fused path has no relative-position step; relative attention runs step by step.
+        if (!pass.caches() && CpuKernels.applies(x) && relative == null) {
             qkv5 = probs = usedProbs = this.headMask = null;
             return forwardCpu(x, batch, seq, maskBias, headMask);
         }
@@ -63,10 +68,14 @@ public final class BertSelfAttention {
         INDArray q = part(fused, 0);
         INDArray k = part(fused, 1);
         INDArray v = part(fused, 2);
-        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
+        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own;
+        // with relative positions HF scales (q·kᵀ + term) instead, so the scale comes after the term.
         INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
+        Nd4j.exec(new Mmul(q, k, scores, relative == null ? 1.0 / Math.sqrt(headSize) : 1.0, 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
+        if (relative != null) {
+            scores.addi(relative.scores(q, k, relative.positional(seq))).divi(Math.sqrt(headSize));
+        }
         if (maskBias != null) {
             AttentionMaskBias.addTo(scores, maskBias);
         }
@@ -158,6 +167,9 @@ public final class BertSelfAttention {
         dS.divi(Math.sqrt(headSize));
         INDArray dQ = Nd4j.matmul(dS, k);
         INDArray dK = Nd4j.matmul(dS, q, null, true, false, false);
+        if (relative != null) {
+            relative.backward(dS, q, k, relative.positional((int) seq), dQ, dK, grads);
+        }
         INDArray dFused = Nd4j.createUninitialized(qkv5.dataType(), new long[] {batch, seq, 3, heads, headSize}, 'c');
         part(dFused, 0).assign(dQ);
         part(dFused, 1).assign(dK);
