@@ -46,7 +46,7 @@ class GoldenActivationsTest {
             // relu6 and gelu_10 have kinks; a sampled entry whose ±h step crosses one would fail
             // honestly, so the seed is fixed and the relative tolerance is that of the other checks.
             GradientCheck.check(model, Golden.inputs(e), e.load("labels"), e.load("next_sentence_label"),
-                    Pass::deterministicTraining, 2, 1e-5, 1e-10, 23);
+                    Pass::deterministicTraining, 1, 1e-5, 1e-10, 23);
         }
     }
 }
