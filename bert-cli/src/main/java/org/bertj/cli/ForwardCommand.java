@@ -124,7 +124,15 @@ public final class ForwardCommand implements Command {
             out.println("left out (a " + model.hfClassName() + " does not compute them; no head is invented): "
                     + String.join(", ", leftOut));
         }
-        SafetensorsWriter.write(outFile, tensors, Map.of("format", "pt", "producer", "bertj forward"));
+        Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt", "producer", "bertj forward"));
+        List<String> random = loaded.report().initialized();
+        if (!random.isEmpty()) {
+            // --lenient filled gaps with HF's random init: the file says so, so nobody takes it for real
+            metadata.put("randomly_initialized", String.join(",", random));
+            out.println("WARNING: these outputs depend on randomly initialised tensors (listed in the file's"
+                    + " metadata as randomly_initialized): " + String.join(", ", random));
+        }
+        SafetensorsWriter.write(outFile, tensors, metadata);
         out.println("wrote " + tensors.size() + " tensors to " + outFile + ": " + String.join(", ", tensors.keySet()));
         return 0;
     }

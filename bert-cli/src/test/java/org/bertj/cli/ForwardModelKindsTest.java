@@ -94,6 +94,37 @@ class ForwardModelKindsTest {
     }
 
     @Test
+    void lenientOutputsThatDependOnRandomInitAreFlagged() throws Exception {
+        Path golden = Shared.golden("formats/untied_decoder");
+        Path dir = tmp.resolve("m");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.copy(golden.resolve("config.json"), dir.resolve("config.json"));
+        Map<String, INDArray> t = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
+            for (String n : f.names()) {
+                if (!n.equals("bert.encoder.layer.1.output.LayerNorm.bias")) {
+                    t.put(n, f.load(n));
+                }
+            }
+        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"));
+        Path out = tmp.resolve("out.safetensors");
+        String[] args = {"forward", "--model", dir.toString(), "--inputs",
+            golden.resolve("expected.safetensors").toString(), "--out", out.toString()};
+        Run strict = main(args);
+        assertEquals(1, strict.code());
+        assertTrue(strict.err().contains("nothing was loaded") && strict.err().contains("LayerNorm.bias"), strict.err());
+        String[] lenient = java.util.Arrays.copyOf(args, args.length + 1);
+        lenient[args.length] = "--lenient";
+        Run r = main(lenient);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("WARNING") && r.out().contains("bert.encoder.layer.1.output.LayerNorm.bias"), r.out());
+        try (SafetensorsFile f = SafetensorsFile.open(out)) {
+            assertEquals("bert.encoder.layer.1.output.LayerNorm.bias", f.metadata().get("randomly_initialized"));
+        }
+    }
+
+    @Test
     void defaultWeightsRunWithoutLenientAndSayWhatIsLeftOut() throws Exception {
         Path dir = BertBaseUncasedCache.ensure();
         Path inputs = tmp.resolve("in.safetensors");
