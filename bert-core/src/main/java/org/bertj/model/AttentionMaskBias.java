@@ -18,13 +18,10 @@ final class AttentionMaskBias {
     private AttentionMaskBias() {
     }
 
-    /** The bias for {@code inputs}' mask in {@code type}, or null when every key is attended. */
-    static INDArray of(BertInputs inputs, DataType type) {
-        if (inputs.fullyAttended()) {
-            return null;
-        }
+    /** The bias of a 0/1 mask {@code [B, S]} or {@code [B, S, S]} in {@code type}. */
+    static INDArray of(INDArray attentionMask, DataType type) {
         double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-        return inputs.attentionMask(type).rsub(1.0).muli(min);
+        return attentionMask.castTo(type).rsub(1.0).muli(min);
     }
 
     /** {@code scores [B, heads, S, S] += bias}, broadcast as described above. */

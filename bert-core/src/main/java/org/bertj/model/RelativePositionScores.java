@@ -69,6 +69,7 @@ final class RelativePositionScores {
      * {@code dK} ({@code [B, heads, S, D]}) and into the distance embedding's gradient.
      *
      * @param dTerm gradient w.r.t. the unscaled sum {@code q·kᵀ + term}, {@code [B, heads, S, S]}
+     * @param grads parameter gradients, or null for none
      */
     void backward(INDArray dTerm, INDArray q, INDArray k, INDArray pos, INDArray dQ, INDArray dK, Parameters grads) {
         long b = q.size(0);
@@ -77,10 +78,15 @@ final class RelativePositionScores {
         long d = q.size(3);
         INDArray dByQuery = dTerm.permute(2, 0, 1, 3).dup('c').reshape('c', s, b * h, s); // [l, B·h, r]
         dQ.addi(Nd4j.matmul(dByQuery, pos).reshape('c', s, b, h, d).permute(1, 2, 0, 3));
+        INDArray dByKey = keyQuery ? dTerm.permute(3, 0, 1, 2).dup('c').reshape('c', s, b * h, s) : null; // [r, B·h, l]
+        if (keyQuery) {
+            dK.addi(Nd4j.matmul(dByKey, byKey(pos)).reshape('c', s, b, h, d).permute(1, 2, 0, 3));
+        }
+        if (grads == null) {
+            return;
+        }
         INDArray dPos = Nd4j.matmul(dByQuery, perPosition(q), null, true, false, false); // [l, r, D]
         if (keyQuery) {
-            INDArray dByKey = dTerm.permute(3, 0, 1, 2).dup('c').reshape('c', s, b * h, s); // [r, B·h, l]
-            dK.addi(Nd4j.matmul(dByKey, byKey(pos)).reshape('c', s, b, h, d).permute(1, 2, 0, 3));
             INDArray dPosByKey = Nd4j.matmul(dByKey, perPosition(k), null, true, false, false); // [r, l, D]
             dPos.addi(dPosByKey.permute(1, 0, 2));
         }
