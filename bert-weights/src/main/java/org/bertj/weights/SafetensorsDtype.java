@@ -71,7 +71,7 @@ public enum SafetensorsDtype {
      * @param bytes a direct buffer at position 0 holding exactly {@code count * size()} bytes
      * @throws UnsupportedOperationException if {@link #loadedAs()} is null
      */
-    INDArray decode(ByteBuffer bytes, int count) {
+    public INDArray decode(ByteBuffer bytes, int count) {
         // Nd4j.createBuffer(ByteBuffer, ...) is one native memcpy from the (mapped) buffer into ND4J
         // memory; the conversions after it are ND4J ops, so no element passes through Java code.
         // It reads BOOL, UINT16 and BFLOAT16 wrongly in ND4J 1.0.0-M2.1, hence the detours below.
