@@ -2,14 +2,18 @@ package org.bertj.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bertj.model.hooks.HookPoint;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The BERT encoder: embeddings, {@code L} transformer layers and the pooler. Inside
- * {@link BertForPreTraining} its tensors are named {@code bert.*}; on its own (a saved HF
- * {@code BertModel}) they carry no prefix.
+ * HF {@code BertModel}: embeddings, {@code L} transformer layers and the pooler; {@code [B, S]}
+ * ids (or {@code inputs_embeds [B, S, H]}) in, {@code [B, S, H]} and pooled {@code [B, H]} out.
+ * Inside {@link BertForPreTraining} its tensors and modules are named {@code bert.*}; on its own
+ * (a saved HF {@code BertModel}) they carry no prefix.
+ *
+ * <p>Immutable and thread-safe: every call keeps its state in its own {@link Pass}.
  */
 public final class BertModel {
 
@@ -19,8 +23,7 @@ public final class BertModel {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertPooler pooler;
-    private int lastBatch;
-    private int lastSeq;
+    private final List<String> pointNames;
 
     /** A stand-alone model (names without prefix), all tensors zero until loaded or initialised. */
     public BertModel(BertConfig config, DataType dataType) {
@@ -35,6 +38,9 @@ public final class BertModel {
         embeddings = new BertEmbeddings(config, params, prefix + "embeddings.");
         encoder = new BertEncoder(config, params, prefix + "encoder.");
         pooler = new BertPooler(config, params, prefix + "pooler.");
+        List<Point> list = new ArrayList<>();
+        points(list);
+        pointNames = list.stream().map(p -> p.name).toList();
     }
 
     /** The configuration. */
@@ -47,9 +53,37 @@ public final class BertModel {
         return params;
     }
 
-    /** "" or "bert.". */
-    String prefix() {
-        return prefix;
+    /** The HF module path: {@code bert} inside {@link BertForPreTraining}, "" on its own. */
+    public String name() {
+        return prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
+    }
+
+    /** {@code .embeddings}. */
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    /** {@code .encoder}. */
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    /** {@code .pooler}. */
+    public BertPooler pooler() {
+        return pooler;
+    }
+
+    void points(List<Point> list) {
+        embeddings.points(list);
+        encoder.points(list);
+        pooler.points(list);
+    }
+
+    /** Every hook point of this model in forward order, with its shape for batch {@code b}, length {@code s}. */
+    public List<HookPoint> hookPoints(int b, int s) {
+        List<Point> list = new ArrayList<>();
+        points(list);
+        return list.stream().map(p -> p.describe(b, s)).toList();
     }
 
     /** Eval-mode forward pass. */
@@ -58,10 +92,13 @@ public final class BertModel {
     }
 
     /**
-     * @throws IllegalArgumentException if an input does not fit the config
+     * A forward pass in {@code pass}'s mode with its hooks.
+     *
+     * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
      */
     public BertModelOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
         inputs.validate(config);
+        pass.begin(inputs, config, params.dataType(), pointNames);
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
             BertModelOutput o = forwardIn(inputs, options, pass);
             return new BertModelOutput(ws.result(o.lastHiddenState()), ws.result(o.pooledOutput()),
@@ -69,24 +106,24 @@ public final class BertModel {
         }
     }
 
-    private BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
+    /** HF's extended mask {@code (1 - mask) · finfo(dtype).min}, {@code [B, S]}: masked keys get exp(...) = 0. */
+    static INDArray maskBias(INDArray attentionMask, DataType type) {
+        double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
+        return attentionMask.castTo(type).rsub(1.0).muli(min);
+    }
+
+    /** The forward inside an open pass (begun by the caller). */
+    BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
         DataType type = params.dataType();
         int b = inputs.batchSize();
         int s = inputs.sequenceLength();
-        INDArray maskBias = null;
-        if (!inputs.fullyAttended()) {
-            // HF: (1 - mask) · finfo(dtype).min, so masked keys get exp(...) = 0 in the softmax.
-            double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-            maskBias = inputs.attentionMask(type).rsub(1.0).muli(min);
-        }
+        INDArray maskBias = inputs.fullyAttended() ? null : maskBias(inputs.attentionMask(type), type);
         INDArray headMask = inputs.headMask(config, type);
         List<INDArray> hidden = options.hiddenStates() ? new ArrayList<>() : null;
         List<INDArray> attentions = options.attentions() ? new ArrayList<>() : null;
         INDArray x = embeddings.forward(inputs, pass);
         INDArray last = encoder.forward(x, b, s, maskBias, headMask, pass, hidden, attentions);
         INDArray pooled = pooler.forward(last, b, s, pass);
-        lastBatch = b;
-        lastSeq = s;
         long h = config.hiddenSize();
         if (hidden != null) {
             hidden.replaceAll(t -> t.reshape('c', b, s, h));
@@ -95,19 +132,21 @@ public final class BertModel {
     }
 
     /**
-     * Backward through the last caching forward pass.
+     * Backward through {@code pass}'s forward.
      *
      * @param dLastHidden gradient w.r.t. the last hidden state {@code [B·S, H]} or {@code [B, S, H]}, or null
      * @param dPooled     gradient w.r.t. the pooled output {@code [B, H]}, or null
+     * @param grads       parameter gradients to add into, or null for none (input/hook-point gradients only)
      */
-    void backward(INDArray dLastHidden, INDArray dPooled, Parameters grads) {
+    void backward(Pass pass, INDArray dLastHidden, INDArray dPooled, Parameters grads) {
         long h = config.hiddenSize();
+        long tokens = (long) pass.batch() * pass.seq();
         INDArray d = dLastHidden == null
-                ? Nd4j.zeros(params.dataType(), (long) lastBatch * lastSeq, h)
-                : dLastHidden.reshape('c', (long) lastBatch * lastSeq, h);
+                ? Nd4j.zeros(params.dataType(), tokens, h)
+                : dLastHidden.reshape('c', tokens, h).dup('c');
         if (dPooled != null) {
-            d = d.add(pooler.backward(dPooled, grads));
+            d.addi(pooler.backward(pass, dPooled, grads));
         }
-        embeddings.backward(encoder.backward(d, grads), grads);
+        embeddings.backward(pass, encoder.backward(pass, d, grads), grads);
     }
 }
