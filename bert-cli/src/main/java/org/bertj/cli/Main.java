@@ -20,6 +20,7 @@ public final class Main {
                 new FillMaskCommand(),
                 new NspCommand(),
                 new ForwardCommand(),
+                new InspectCommand(),
                 new AttentionCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),

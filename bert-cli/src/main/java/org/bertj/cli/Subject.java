@@ -52,25 +52,10 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
         if (pair != null && text == null) {
             throw new UsageException("--pair goes with --text");
         }
-        BertForPreTraining model;
-        BertTokenizer tokenizer;
-        String what;
-        String dir = args.get(ModelChoice.OPTION);
-        if (dir != null && !Files.isRegularFile(Paths.get(dir).resolve(HfModelDirectory.VOCAB))) {
-            if (text != null) {
-                throw new UsageException("--model " + dir + " has no " + HfModelDirectory.VOCAB
-                        + ", so --text cannot be tokenized: give --inputs FILE with input_ids instead");
-            }
-            WeightLoader.Loaded l = WeightLoader.loadDirectory(Paths.get(dir), DataType.FLOAT, WeightLoader.Mode.STRICT);
-            model = l.model();
-            tokenizer = null;
-            what = "model: " + dir;
-        } else {
-            LoadedModel m = ModelChoice.load(args);
-            model = m.model();
-            tokenizer = m.tokenizer();
-            what = m.describe();
-        }
+        Model loaded = model(args, text != null);
+        BertForPreTraining model = loaded.model();
+        BertTokenizer tokenizer = loaded.tokenizer();
+        String what = loaded.source();
         if (text != null) {
             Encoding e = pair == null ? tokenizer.encode(text) : tokenizer.encode(text, pair);
             int max = model.config().maxPositionEmbeddings();
@@ -108,6 +93,38 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
             }
             return new Subject(model, tokenizer, inputs, ids, kept, what + "; inputs: " + inputsFile);
         }
+    }
+
+    /**
+     * A model without inputs yet.
+     *
+     * @param tokenizer null when the directory has no vocab.txt
+     * @param source    one line naming the weights
+     */
+    record Model(BertForPreTraining model, BertTokenizer tokenizer, String source) {
+    }
+
+    /**
+     * {@code --model DIR} or the default. A directory without vocab.txt is loaded strictly, as
+     * {@code bert forward} loads it, with no tokenizer.
+     *
+     * @param needTokenizer whether text is to be tokenized (then vocab.txt must be there)
+     */
+    static Model model(Args args, boolean needTokenizer) throws UsageException, IOException {
+        String dir = args.get(ModelChoice.OPTION);
+        if (dir != null && !Files.isRegularFile(Paths.get(dir).resolve(HfModelDirectory.VOCAB))) {
+            if (needTokenizer) {
+                throw new UsageException("--model " + dir + " has no " + HfModelDirectory.VOCAB
+                        + ", so --text cannot be tokenized: give --inputs FILE with input_ids instead");
+            }
+            if (!Files.isDirectory(Paths.get(dir))) {
+                throw new UsageException("--model " + dir + " is not a directory");
+            }
+            WeightLoader.Loaded l = WeightLoader.loadDirectory(Paths.get(dir), DataType.FLOAT, WeightLoader.Mode.STRICT);
+            return new Model(l.model(), null, "model: " + dir);
+        }
+        LoadedModel m = ModelChoice.load(args);
+        return new Model(m.model(), m.tokenizer(), m.describe());
     }
 
     /** The tokens of row {@code row} at its attended positions: vocabulary strings, or "#id" without a vocabulary. */
