@@ -22,6 +22,7 @@ public final class Main {
                 new ForwardCommand(),
                 new InspectCommand(),
                 new AttentionCommand(),
+                new LogitLensCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()
