@@ -23,6 +23,7 @@ public final class Main {
                 new InspectCommand(),
                 new AttentionCommand(),
                 new LogitLensCommand(),
+                new AttributeCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()
