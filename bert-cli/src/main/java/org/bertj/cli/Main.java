@@ -24,6 +24,7 @@ public final class Main {
                 new AttentionCommand(),
                 new LogitLensCommand(),
                 new AttributeCommand(),
+                new HeadAblationCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()
