@@ -2,11 +2,8 @@ package org.bertj.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.OutputOptions;
 import org.bertj.viz.AttentionHeatmap;
@@ -14,58 +11,59 @@ import org.bertj.viz.AttentionView;
 import org.bertj.viz.PictureFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert attention}: the attention probabilities of one forward pass as a picture. {@code .png}
  * draws one layer: every head in a grid, or one head with {@code --head}; {@code .html} writes the
  * interactive head view with every layer and head. Padding (attention_mask 0) is left out.
  */
-final class AttentionCommand implements Command {
+@Command(name = "attention", description = "The attention probabilities of one forward pass as a picture:"
+        + " FILE.png draws one layer (every head in a grid, or one head with --head), FILE.html the interactive"
+        + " head view of every layer and head. Padding is left out.")
+final class AttentionCommand extends BertCommand {
+
+    @Mixin
+    SubjectOptions input;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the picture to write: FILE.png or FILE.html")
+    Path file;
+
+    @Option(names = "--layer", paramLabel = "L", description = "the layer a PNG shows, 0-based (default: none; needed for a PNG)")
+    Integer layer;
+
+    @Option(names = "--head", paramLabel = "H", description = "one head of that layer (default: every head in a grid)")
+    Integer head;
 
     @Override
-    public String name() {
-        return "attention";
-    }
-
-    @Override
-    public String usage() {
-        return "attention (--text T [--pair P] | --inputs FILE [--row B]) --out FILE.png|FILE.html"
-                + " [--layer L [--head H]] [--model DIR]   attention heatmap (PNG: --layer needed) or HTML head view";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Set<String> valued = new HashSet<>(Subject.OPTIONS);
-        valued.addAll(Set.of("out", "layer", "head", "row"));
-        Args args = new Args(argv, valued, Set.of());
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        Path file = args.requirePath("out");
+    protected int run() throws Exception {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean html = name.endsWith(".html") || name.endsWith(".htm");
         if (!html && !name.endsWith(".png")) {
             throw new UsageException("--out " + file + ": the name must end in .png or .html");
         }
-        if (html && (args.get("layer") != null || args.get("head") != null)) {
+        if (html && (layer != null || head != null)) {
             throw new UsageException("--layer and --head choose what a PNG shows; the HTML view holds every"
                     + " layer and head (open it at one with FILE.html#layer=L&head=H)");
         }
-        if (!html && args.get("layer") == null) {
+        if (!html && layer == null) {
             throw new UsageException("a PNG shows one layer: give --layer L (0-based)");
         }
-        Subject subject = Subject.from(args);
+        if (head != null && layer == null) {
+            throw new UsageException("--head goes with --layer");
+        }
+        Subject subject = Subject.from(input);
         int layers = subject.model().config().numHiddenLayers();
         int heads = subject.model().config().numAttentionHeads();
-        int layer = args.getInt("layer", 0);
-        if (layer < 0 || layer >= layers) {
+        if (layer != null && (layer < 0 || layer >= layers)) {
             throw new UsageException("--layer " + layer + " is outside 0.." + (layers - 1));
         }
-        Integer head = args.get("head") == null ? null : args.getInt("head", 0);
         if (head != null && (head < 0 || head >= heads)) {
             throw new UsageException("--head " + head + " is outside 0.." + (heads - 1));
         }
-        int row = subject.row(args);
+        int row = subject.row(input.row);
         out.println(subject.source());
         BertForPreTrainingOutput o = subject.model().forward(subject.inputs(), new OutputOptions(false, true));
         List<String> tokens = subject.tokens(row);

@@ -3,12 +3,13 @@ package org.bertj.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.bertj.viz.AttributionStrip;
 import org.bertj.viz.PictureFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert attribute}: which input tokens an output depends on. Explains the MLM logit of a word
@@ -16,47 +17,52 @@ import org.bertj.viz.PictureFiles;
  * or gradient × input on the word embeddings; prints a table (and IG's completeness check) and
  * optionally draws the tokens coloured by score.
  */
-final class AttributeCommand implements Command {
+@Command(name = "attribute", description = "Which input tokens an output depends on: integrated gradients,"
+        + " saliency or gradient x input on the word embeddings, for the logit of a word at a [MASK] (default: the"
+        + " first [MASK] and its top word) or the NSP IsNext logit. A table, IG's completeness check, and --out draws"
+        + " the tokens coloured by score.")
+final class AttributeCommand extends BertCommand {
+
+    @Mixin
+    SubjectOptions input;
+
+    @Option(names = "--position", paramLabel = "P", description = "the token position (default: the first [MASK])")
+    Integer position;
+
+    @Option(names = "--target", paramLabel = "WORD", description = "the word whose logit is explained, or #ID"
+            + " (default: the model's top word at the position)")
+    String targetWord;
+
+    @Option(names = "--nsp", description = "explain the NSP IsNext logit instead (weights with an NSP head)")
+    boolean nsp;
+
+    @Option(names = "--method", paramLabel = "METHOD", defaultValue = "ig",
+            description = "ig (integrated gradients), saliency (gradient norm) or grad-x-input")
+    String methodName;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "64", description = "integrated gradients' steps")
+    int steps;
+
+    @Option(names = "--out", paramLabel = "FILE.png", description = "also draw the tokens coloured by score (default: no picture)")
+    Path png;
 
     @Override
-    public String name() {
-        return "attribute";
-    }
-
-    @Override
-    public String usage() {
-        return "attribute (--text T [--pair P] | --inputs FILE [--row B]) [--position P] [--target WORD|#ID | --nsp]"
-                + " [--method ig|saliency|grad-x-input] [--steps 64] [--out FILE.png] [--model DIR]"
-                + "   token attributions of a [MASK] logit (default: first [MASK], its top word) or the NSP logit";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Set<String> valued = new HashSet<>(Subject.OPTIONS);
-        valued.addAll(Set.of("position", "target", "method", "steps", "out", "row"));
-        Args args = new Args(argv, valued, Set.of("nsp"));
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        InputAttribution.Method method = method(args.get("method", "ig"));
-        int steps = args.getInt("steps", 64);
+    protected int run() throws Exception {
+        InputAttribution.Method method = method(methodName);
         if (steps < 1 || steps > 10_000) {
             throw new UsageException("--steps must be in 1..10000, got " + steps);
         }
-        Path png = args.get("out") == null ? null : args.requirePath("out");
         if (png != null && !png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new UsageException("--out " + png + ": the picture is a PNG, name it *.png");
         }
-        boolean nsp = args.has("nsp");
-        if (nsp && (args.get("position") != null || args.get("target") != null)) {
+        if (nsp && (position != null || targetWord != null)) {
             throw new UsageException("--nsp explains the IsNext logit; it takes no --position or --target");
         }
-        if (nsp && ModelChoice.lacksNspHead(ModelChoice.directory(args))) {
-            out.println("bert attribute: " + ModelChoice.NO_NSP_HEAD);
-            return NspCommand.NO_NSP_HEAD_EXIT;
+        if (nsp && ModelChoice.lacksNspHead(ModelChoice.directory(input.model.model))) {
+            throw new NotAvailableException(ModelChoice.NO_NSP_HEAD);
         }
-        Subject subject = Subject.from(args);
-        int row = subject.row(args);
+        Subject subject = Subject.from(input);
+        int row = subject.row(input.row);
         out.println(subject.source());
         InputAttribution.Target target;
         String what;
@@ -64,7 +70,7 @@ final class AttributeCommand implements Command {
             target = new InputAttribution.Target(row, 0, 0, true);
             what = "the NSP IsNext logit (seq_relationship_logits[" + row + ", 0])";
         } else {
-            int[] positions = Positions.chosen(subject, row, args);
+            int[] positions = Positions.chosen(subject, row, position);
             int p = positions[0];
             int id;
             String note;
@@ -72,8 +78,8 @@ final class AttributeCommand implements Command {
                     .predictionLogitsAt(subject.inputs(), row * subject.inputs().sequenceLength() + p)
                     .getRow(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector());
             int top = LogitLensCommand.top(probs, 1)[0];
-            if (args.get("target") != null) {
-                id = Positions.tokenId(subject, args.get("target"));
+            if (targetWord != null) {
+                id = Positions.tokenId(subject, targetWord);
                 note = "; the model's top word there: " + word(subject, top) + String.format(" (p = %.4f)", probs[top]);
             } else {
                 id = top;

@@ -1,50 +1,51 @@
 package org.bertj.cli;
 
-import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Vocabulary;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code bert fill-mask "text with [MASK]"}: the most probable words at every {@code [MASK]}, each
  * mask predicted from the one forward pass (as Hugging Face's fill-mask pipeline does).
  */
-final class FillMaskCommand implements Command {
+@Command(name = "fill-mask", description = "The most probable words at every [MASK] of a text, with their"
+        + " probabilities (one forward pass, as Hugging Face's fill-mask pipeline).")
+final class FillMaskCommand extends BertCommand {
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "the text, in quotes, with [MASK] where a word"
+            + " should be predicted")
+    List<String> texts;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "how many words to show per mask")
+    int topK;
+
+    @Mixin
+    ModelOption model;
 
     @Override
-    public String name() {
-        return "fill-mask";
-    }
-
-    @Override
-    public String usage() {
-        return "fill-mask \"text with [MASK]\" [--top-k 5] [--model DIR]   the top-k words and probabilities"
-                + " at each [MASK]";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Args args = new Args(argv, Set.of(ModelChoice.OPTION, "top-k"), Set.of());
-        if (args.positionals().size() != 1) {
+    protected int run() throws Exception {
+        if (texts == null || texts.size() != 1) {
             throw new UsageException("expected one text (in quotes) containing [MASK], got "
-                    + args.positionals().size() + " arguments");
+                    + (texts == null ? 0 : texts.size()) + " arguments");
         }
-        int topK = args.getInt("top-k", 5);
         if (topK < 1) {
             throw new UsageException("--top-k must be at least 1, got " + topK);
         }
-        String text = args.positionals().get(0);
+        String text = texts.get(0);
         if (!text.contains(BertTokenizer.MASK)) {
             // said before loading the weights; predict() checks the tokens again
             throw new UsageException("the text has no " + BertTokenizer.MASK
                     + " token: write [MASK] where a word should be predicted");
         }
-        LoadedModel m = ModelChoice.load(args);
+        LoadedModel m = model.load();
         for (Prediction p : predict(m, text, topK)) {
             out.printf("[MASK] %d of %d (token %d):%n", p.index() + 1, p.count(), p.position());
             for (int i = 0; i < p.words().length; i++) {

@@ -1,12 +1,11 @@
 package org.bertj.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.bertj.loss.PreTrainingLoss;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertForPreTrainingOutput;
@@ -18,40 +17,51 @@ import org.bertj.weights.SafetensorsWriter;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert forward}: runs BertForPreTraining (eval mode) on inputs from a safetensors file and
  * writes every output under the golden files' names, so researchers can pull internals into numpy.
  */
-public final class ForwardCommand implements Command {
+@Command(name = "forward", description = "Run BertForPreTraining (eval mode) on inputs from a safetensors file"
+        + " and write every output under Hugging Face's names.")
+public final class ForwardCommand extends BertCommand {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "a Hugging Face model directory: config.json + model.safetensors, pytorch_model.bin or their shards")
+    Path modelDir;
+
+    @Option(names = "--inputs", required = true, paramLabel = "FILE",
+            description = "a safetensors file with input_ids [, token_type_ids, attention_mask, position_ids,"
+                    + " head_mask, labels, next_sentence_label]")
+    Path inputsFile;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the safetensors file to write")
+    Path outFile;
+
+    @Option(names = "--hidden-states", description = "also write hidden_states.0 .. hidden_states.L")
+    boolean hiddenStates;
+
+    @Option(names = "--attentions", description = "also write attentions.0 .. attentions.L-1")
+    boolean attentions;
+
+    @Option(names = "--double", description = "compute in float64 (default: float32)")
+    boolean doublePrecision;
+
+    @Option(names = "--lenient", description = "initialise weights the file lacks at random instead of failing")
+    boolean lenient;
 
     @Override
-    public String name() {
-        return "forward";
-    }
-
-    @Override
-    public String usage() {
-        return "forward --model DIR --inputs FILE --out FILE [--hidden-states] [--attentions] [--double] [--lenient]"
-                + "   (DIR: config.json + model.safetensors; FILE: input_ids [, token_type_ids, attention_mask,"
-                + " position_ids, head_mask, labels, next_sentence_label])";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "inputs", "out"),
-                Set.of("hidden-states", "attentions", "double", "lenient"));
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
+    protected int run() throws Exception {
+        if (!Files.exists(modelDir)) {
+            throw new NoSuchFileException(modelDir.toString());
         }
-        Path modelDir = args.requirePath("model");
-        Path inputsFile = args.requirePath("inputs");
-        Path outFile = args.requirePath("out");
         if (!Files.isDirectory(modelDir)) {
-            throw new UsageException("--model " + modelDir + " is not a directory");
+            throw new NotDirectoryException(modelDir.toString());
         }
-        DataType type = args.has("double") ? DataType.DOUBLE : DataType.FLOAT;
-        WeightLoader.Mode mode = args.has("lenient") ? WeightLoader.Mode.LENIENT : WeightLoader.Mode.STRICT;
+        DataType type = doublePrecision ? DataType.DOUBLE : DataType.FLOAT;
+        WeightLoader.Mode mode = lenient ? WeightLoader.Mode.LENIENT : WeightLoader.Mode.STRICT;
         WeightLoader.Loaded loaded = WeightLoader.loadDirectory(modelDir, type, mode);
         if (!loaded.report().isClean()) {
             out.println(loaded.report().describe());
@@ -64,7 +74,7 @@ public final class ForwardCommand implements Command {
             }
             BertInputs inputs = BertInputs.of(in.load("input_ids"), optional(in, "token_type_ids"),
                     optional(in, "attention_mask"), optional(in, "position_ids"), optional(in, "head_mask"));
-            OutputOptions options = new OutputOptions(args.has("hidden-states"), args.has("attentions"));
+            OutputOptions options = new OutputOptions(hiddenStates, attentions);
             BertForPreTrainingOutput output = model.forward(inputs, options);
             tensors.putAll(output.named());
             INDArray labels = optional(in, "labels");

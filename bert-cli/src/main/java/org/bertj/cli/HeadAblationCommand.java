@@ -2,10 +2,8 @@ package org.bertj.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.hooks.Hook;
@@ -13,6 +11,9 @@ import org.bertj.model.hooks.Hooks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert ablate-heads}: which attention heads a prediction needs. Each head of each layer is
@@ -21,36 +22,32 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * word's log-probability at the position is printed as a layer x head grid, most harmful first.
  * One forward pass per head, plus the clean one.
  */
-final class HeadAblationCommand implements Command {
+@Command(name = "ablate-heads", description = "Which attention heads a prediction needs: each head is zeroed"
+        + " in turn (as Hugging Face's head_mask does) and the change of log p(target) at the position is printed as"
+        + " a layer x head grid, largest drop first (default: the first [MASK] and its top word).")
+final class HeadAblationCommand extends BertCommand {
+
+    @Mixin
+    SubjectOptions input;
+
+    @Option(names = "--position", paramLabel = "P", description = "the token position (default: the first [MASK])")
+    Integer position;
+
+    @Option(names = "--target", paramLabel = "WORD", description = "the word whose probability is watched, or #ID"
+            + " (default: the model's top word at the position)")
+    String targetWord;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "heads listed after the grid")
+    int top;
 
     @Override
-    public String name() {
-        return "ablate-heads";
-    }
-
-    @Override
-    public String usage() {
-        return "ablate-heads (--text T [--pair P] | --inputs FILE [--row B]) [--position P] [--target WORD|#ID]"
-                + " [--top 10] [--model DIR]   change of log p(target) when each head is zeroed (default: first"
-                + " [MASK], its top word)";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Set<String> valued = new HashSet<>(Subject.OPTIONS);
-        valued.addAll(Set.of("position", "target", "top", "row"));
-        Args args = new Args(argv, valued, Set.of());
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        int top = args.getInt("top", 10);
-        Subject subject = Subject.from(args);
-        int row = subject.row(args);
-        int position = Positions.chosen(subject, row, args)[0];
+    protected int run() throws Exception {
+        Subject subject = Subject.from(input);
+        int row = subject.row(input.row);
+        int position = Positions.chosen(subject, row, this.position)[0];
         BertForPreTraining model = subject.model();
         double[] clean = logProbabilities(model.runWithHooks(subject.inputs(), Hooks.none()), row, position);
-        int target = args.get("target") == null ? LogitLensCommand.top(clean, 1)[0]
-                : Positions.tokenId(subject, args.get("target"));
+        int target = targetWord == null ? LogitLensCommand.top(clean, 1)[0] : Positions.tokenId(subject, targetWord);
         String word = Positions.word(subject.tokenizer() == null ? null : subject.tokenizer().vocabulary(), target);
         out.println(subject.source());
         out.printf(Locale.ROOT, "target: '%s' at position %d ('%s'); clean log p = %.4f (p = %.4f)%n", word, position,

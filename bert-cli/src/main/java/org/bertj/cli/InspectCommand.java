@@ -1,15 +1,12 @@
 package org.bertj.cli;
 
 import com.google.gson.Gson;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.bertj.model.hooks.CachedRun;
@@ -17,6 +14,9 @@ import org.bertj.model.hooks.HookPoint;
 import org.bertj.weights.SafetensorsWriter;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert inspect}: one eval forward pass with the activations at the chosen hook points saved
@@ -24,37 +24,38 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code shared/golden/internals}), float32, in Hugging Face's shape: what TransformerLens's
  * {@code run_with_cache} gives, ready for {@code safetensors.numpy.load_file}.
  */
-final class InspectCommand implements Command {
+@Command(name = "inspect", description = "One eval forward pass; the activations at the chosen hook points"
+        + " go to a safetensors file, each under its hook-point name, float32, in Hugging Face's shape"
+        + " (what TransformerLens's run_with_cache gives), e.g. --hooks 'bert.encoder.layer.*.attention.self.probs'."
+        + " --list prints the hook points.")
+final class InspectCommand extends BertCommand {
 
     /** More tensors than this are summarised instead of listed one per line. */
     private static final int LISTED = 24;
 
-    @Override
-    public String name() {
-        return "inspect";
-    }
+    @Mixin
+    SubjectOptions input;
+
+    @Option(names = "--hooks", paramLabel = "PATTERNS", description = "hook points to save,"
+            + " comma-separated; '*' matches any characters, so '*' is every point (default: none; needed unless --list)")
+    String hooks;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "the safetensors file to write (default: none; needed unless --list)")
+    Path file;
+
+    @Option(names = "--list", description = "print every hook point with its shape and exit")
+    boolean list;
 
     @Override
-    public String usage() {
-        return "inspect (--text T [--pair P] | --inputs FILE) --hooks PATTERN[,PATTERN...] --out FILE [--model DIR]"
-                + " | inspect --list [--model DIR]   activations at hook points ('*' = any characters) to safetensors";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Set<String> valued = new HashSet<>(Subject.OPTIONS);
-        valued.addAll(Set.of("hooks", "out"));
-        Args args = new Args(argv, valued, Set.of("list"));
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
+    protected int run() throws Exception {
+        if (list) {
+            return list();
         }
-        if (args.has("list")) {
-            return list(args, out);
+        if (hooks == null || file == null) {
+            throw new UsageException("give --hooks PATTERN[,PATTERN...] and --out FILE (or --list)");
         }
-        String hooks = args.require("hooks");
-        Path file = args.requirePath("out");
         List<String> patterns = patterns(hooks);
-        Subject subject = Subject.from(args);
+        Subject subject = Subject.from(input);
         List<String> names = subject.model().hookPointNames();
         Predicate<String> chosen = matcher(patterns, names);
         out.println(subject.source());
@@ -85,11 +86,11 @@ final class InspectCommand implements Command {
         return 0;
     }
 
-    private int list(Args args, PrintStream out) throws Exception {
-        if (args.get("hooks") != null || args.get("out") != null) {
-            throw new UsageException("--list prints the hook points; it takes no --hooks or --out");
+    private int list() throws Exception {
+        if (hooks != null || file != null || input.text != null || input.inputs != null) {
+            throw new UsageException("--list prints the hook points; it takes no --hooks, --out, --text or --inputs");
         }
-        Subject.Model m = Subject.model(args, false);
+        Subject.Model m = Subject.model(input.model.model, false);
         int s = m.model().config().maxPositionEmbeddings();
         out.println(m.source() + "; shapes for B = 1, S = " + s + " (S is the sequence length)");
         for (HookPoint p : m.model().hookPoints(1, s)) {

@@ -2,9 +2,7 @@ package org.bertj.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.hooks.CachedRun;
 import org.bertj.tokenizer.BertTokenizer;
@@ -12,42 +10,40 @@ import org.bertj.tokenizer.Vocabulary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert logit-lens}: the MLM head ({@code cls.predictions}: transform, tied decoder, bias)
  * applied to the residual stream after the embeddings and after every layer, at one position: which
  * words the model "has in mind" layer by layer. The last row is the model's own prediction.
  */
-final class LogitLensCommand implements Command {
+@Command(name = "logit-lens", description = "The MLM head (cls.predictions) applied to the embedding output and"
+        + " to every layer's output at a position: the top words layer by layer (default: every [MASK]).")
+final class LogitLensCommand extends BertCommand {
+
+    @Mixin
+    SubjectOptions input;
+
+    @Option(names = "--position", paramLabel = "P", description = "the token position (default: every [MASK])")
+    Integer position;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "words shown per layer")
+    int topK;
+
+    @Option(names = "--target", paramLabel = "WORD", description = "also show this word's rank and probability; a vocabulary word or #ID (default: none)")
+    String targetWord;
 
     @Override
-    public String name() {
-        return "logit-lens";
-    }
-
-    @Override
-    public String usage() {
-        return "logit-lens (--text T [--pair P] | --inputs FILE [--row B]) [--position P] [--top-k 5]"
-                + " [--target WORD] [--model DIR]   top words of the MLM head on every layer's output"
-                + " (default position: every [MASK])";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Set<String> valued = new HashSet<>(Subject.OPTIONS);
-        valued.addAll(Set.of("position", "top-k", "target", "row"));
-        Args args = new Args(argv, valued, Set.of());
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        int topK = args.getInt("top-k", 5);
+    protected int run() throws Exception {
         if (topK < 1) {
             throw new UsageException("--top-k must be at least 1, got " + topK);
         }
-        Subject subject = Subject.from(args);
-        int row = subject.row(args);
-        int[] positions = Positions.chosen(subject, row, args);
-        Integer target = args.get("target") == null ? null : Positions.tokenId(subject, args.get("target"));
+        Subject subject = Subject.from(input);
+        int row = subject.row(input.row);
+        int[] positions = Positions.chosen(subject, row, position);
+        Integer target = targetWord == null ? null : Positions.tokenId(subject, targetWord);
         out.println(subject.source());
         double[][][] lens = lens(subject, row, positions);
         Vocabulary vocab = subject.tokenizer() == null ? null : subject.tokenizer().vocabulary();

@@ -15,10 +15,10 @@ final class Positions {
      *
      * @throws UsageException if P is outside the row's attended tokens, or there is no [MASK] and no --position
      */
-    static int[] chosen(Subject s, int row, Args args) throws UsageException {
+    static int[] chosen(Subject s, int row, Integer position) throws UsageException {
         int[] kept = s.kept()[row];
-        if (args.get("position") != null) {
-            int p = args.getInt("position", 0);
+        if (position != null) {
+            int p = position;
             if (Arrays.stream(kept).noneMatch(k -> k == p)) {
                 throw new UsageException("--position " + p + " is not one of row " + row + "'s " + kept.length
                         + " attended tokens (0.." + (kept.length - 1) + " unpadded)");

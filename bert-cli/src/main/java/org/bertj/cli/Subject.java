@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
 import org.bertj.model.WeightLoader;
@@ -23,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * vocab.txt) or as a safetensors file as {@code bert forward} takes it ({@code --inputs FILE}:
  * {@code input_ids} and optionally {@code token_type_ids}, {@code attention_mask},
  * {@code position_ids}, {@code head_mask}). The model is {@code --model DIR} or the default
- * bert-base-uncased; a directory without vocab.txt works with {@code --inputs} only.
+ * bert-base-uncased; a directory without vocab.txt works with {@code --inputs} only. The options
+ * are {@link SubjectOptions}.
  *
  * @param model     the weights, float32, eval mode
  * @param tokenizer the model's tokenizer, or null when its directory has no vocab.txt
@@ -35,16 +35,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inputs, int[][] inputIds,
         int[][] kept, String source) {
 
-    /** The options {@link #from} reads; a command adds its own. */
-    static final Set<String> OPTIONS = Set.of(ModelChoice.OPTION, "inputs", "text", "pair");
-
     /**
      * Reads {@code --model}, {@code --inputs} or {@code --text}/{@code --pair}.
      *
      * @throws UsageException if neither or both of --inputs and --text are given, or --pair without --text
      */
-    static Subject from(Args args) throws UsageException, IOException {
-        String text = args.get("text"), pair = args.get("pair"), file = args.get("inputs");
+    static Subject from(SubjectOptions o) throws UsageException, IOException {
+        String text = o.text, pair = o.pair;
+        Path file = o.inputs;
         if ((text == null) == (file == null)) {
             throw new UsageException("give the input as --text \"...\" (optionally --pair \"...\") or as"
                     + " --inputs FILE (a safetensors file with input_ids), not " + (text == null ? "neither" : "both"));
@@ -52,7 +50,7 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
         if (pair != null && text == null) {
             throw new UsageException("--pair goes with --text");
         }
-        Model loaded = model(args, text != null);
+        Model loaded = model(o.model.model, text != null);
         BertForPreTraining model = loaded.model();
         BertTokenizer tokenizer = loaded.tokenizer();
         String what = loaded.source();
@@ -68,7 +66,7 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
             inputs.validate(model.config());
             return new Subject(model, tokenizer, inputs, ids, new int[][] {all(e.length())}, what);
         }
-        Path inputsFile = Paths.get(file);
+        Path inputsFile = CliFiles.requireFile(file);
         try (SafetensorsFile in = SafetensorsFile.open(inputsFile)) {
             if (!in.contains("input_ids")) {
                 throw new IllegalArgumentException(inputsFile + " has no input_ids tensor (it has " + in.names() + ")");
@@ -110,20 +108,16 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
      *
      * @param needTokenizer whether text is to be tokenized (then vocab.txt must be there)
      */
-    static Model model(Args args, boolean needTokenizer) throws UsageException, IOException {
-        String dir = args.get(ModelChoice.OPTION);
-        if (dir != null && !Files.isRegularFile(Paths.get(dir).resolve(HfModelDirectory.VOCAB))) {
+    static Model model(String dir, boolean needTokenizer) throws UsageException, IOException {
+        if (Files.isDirectory(Paths.get(dir)) && !Files.isRegularFile(Paths.get(dir).resolve(HfModelDirectory.VOCAB))) {
             if (needTokenizer) {
                 throw new UsageException("--model " + dir + " has no " + HfModelDirectory.VOCAB
                         + ", so --text cannot be tokenized: give --inputs FILE with input_ids instead");
             }
-            if (!Files.isDirectory(Paths.get(dir))) {
-                throw new UsageException("--model " + dir + " is not a directory");
-            }
             WeightLoader.Loaded l = WeightLoader.loadDirectory(Paths.get(dir), DataType.FLOAT, WeightLoader.Mode.STRICT);
             return new Model(l.model(), null, "model: " + dir);
         }
-        LoadedModel m = ModelChoice.load(args);
+        LoadedModel m = ModelChoice.load(dir);
         return new Model(m.model(), m.tokenizer(), m.describe());
     }
 
@@ -138,8 +132,7 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
     }
 
     /** Checks a {@code --row} value against the batch. */
-    int row(Args args) throws UsageException {
-        int r = args.getInt("row", 0);
+    int row(int r) throws UsageException {
         if (r < 0 || r >= inputs.batchSize()) {
             throw new UsageException("--row " + r + " is outside the batch of " + inputs.batchSize());
         }

@@ -9,12 +9,10 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Set;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.EncodeOptions;
@@ -22,6 +20,8 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
@@ -31,31 +31,29 @@ import org.bertj.tokenizer.Vocabulary;
  * {@code input_ids}, {@code token_type_ids}, {@code attention_mask} and {@code tokens} set.
  * The output file appears only when every line has been encoded.
  */
-public final class TokenizeCommand implements Command {
+@Command(name = "tokenize", description = "BertTokenizer over JSON lines: {text, text_pair?, max_length?,"
+        + " truncation?, padding?} in, the same object with input_ids, token_type_ids, attention_mask, tokens out.")
+public final class TokenizeCommand extends BertCommand {
 
     private static final Set<String> KWARGS = Set.of("max_length", "truncation", "padding");
 
-    @Override
-    public String name() {
-        return "tokenize";
-    }
+    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "the WordPiece vocab.txt")
+    Path vocab;
+
+    @Option(names = "--jsonl", required = true, paramLabel = "IN", description = "the input, one JSON object a line")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT",
+            description = "the output file, written only when every line has been encoded")
+    Path target;
+
+    @Option(names = "--cased", description = "keep case and accents (default: lower-case and strip accents,"
+            + " as bert-base-uncased)")
+    boolean cased;
 
     @Override
-    public String usage() {
-        return "tokenize --vocab FILE --jsonl IN --out OUT [--cased]   BertTokenizer over JSON lines"
-                + " ({text, text_pair?, max_length?, truncation?, padding?} -> + input_ids, token_type_ids, tokens)";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("vocab", "jsonl", "out"), Set.of("cased"));
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        Path vocab = args.requirePath("vocab");
-        Path in = args.requirePath("jsonl");
-        Path target = args.requirePath("out");
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!args.has("cased")).build();
+    protected int run() throws Exception {
+        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
         Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");

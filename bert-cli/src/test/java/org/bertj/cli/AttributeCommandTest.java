@@ -41,8 +41,7 @@ class AttributeCommandTest {
     }
 
     private static Subject subject() throws Exception {
-        return Subject.from(new Args(List.of("--model", model.toString(), "--inputs", golden.toString()),
-                Subject.OPTIONS, Set.of()));
+        return CliRun.subject(model, golden);
     }
 
     private static double maxDiff(INDArray a, INDArray b) {

@@ -38,6 +38,15 @@ record CliRun(int code, String out, String err) {
         return d;
     }
 
+    /** What --model DIR --inputs FILE would give a research command. */
+    static Subject subject(Path model, Path inputs) throws Exception {
+        SubjectOptions o = new SubjectOptions();
+        o.model = new ModelOption();
+        o.model.model = model.toString();
+        o.inputs = inputs;
+        return Subject.from(o);
+    }
+
     static final String TEXT_A = "The capital of France is [MASK].";
     static final String TEXT_B = "Paris is known for the Eiffel Tower.";
 }

@@ -22,8 +22,7 @@ class HeadAblationCommandTest {
     void zeroingAHeadGivesTransformersAblatedLogitsAndTheGridShowsTheChange() throws Exception {
         Path model = Shared.golden("tiny_h32_l2_v99");
         Path golden = Shared.golden("internals").resolve("tiny_h32_l2_v99/interventions.safetensors");
-        Subject s = Subject.from(new Args(List.of("--model", model.toString(), "--inputs", golden.toString()),
-                Subject.OPTIONS, Set.of()));
+        Subject s = CliRun.subject(model, golden);
         INDArray ablated = s.model().runWithHooks(s.inputs(), HeadAblationCommand.zeroHead(1, 2)).predictionLogits();
         double[] clean, abl;
         try (SafetensorsFile f = SafetensorsFile.open(golden)) {

@@ -112,7 +112,7 @@ class InspectCommandTest {
         assertTrue(r.err().contains("empty pattern"), r.err());
         r = CliRun.of("inspect", "--model", model.toString(), "--inputs", inputs.toString(), "--out", out.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("missing --hooks"), r.err());
+        assertTrue(r.err().contains("give --hooks"), r.err());
         assertFalse(Files.exists(out));
     }
 

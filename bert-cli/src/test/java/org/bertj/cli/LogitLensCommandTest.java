@@ -21,9 +21,7 @@ class LogitLensCommandTest {
     void lensIsTheMlmHeadOnEveryLayersOutputAsTransformersComputesIt() throws Exception {
         Path model = Shared.golden("tiny_h32_l2_v99");
         Path golden = Shared.golden("internals").resolve("tiny_h32_l2_v99/gradients.safetensors");
-        Args args = new Args(List.of("--model", model.toString(), "--inputs", golden.toString()),
-                Subject.OPTIONS, java.util.Set.of());
-        Subject s = Subject.from(args);
+        Subject s = CliRun.subject(model, golden);
         int[][] cases = {{0, 3}, {0, 7}, {1, 2}, {1, 5}};
         try (SafetensorsFile f = SafetensorsFile.open(golden)) {
             for (int[] c : cases) {

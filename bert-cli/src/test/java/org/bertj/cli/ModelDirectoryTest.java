@@ -134,26 +134,36 @@ class ModelDirectoryTest {
         assertFalse(m.hasNspHead());
         assertTrue(m.describe().contains("NO NSP head"), m.describe());
         Run run = Run.of("nsp", A, B, "--model", d.toString());
-        assertEquals(NspCommand.NO_NSP_HEAD_EXIT, run.code);
-        assertTrue(run.out.contains(ModelChoice.NO_NSP_HEAD), run.out);
+        assertEquals(Failures.NOT_AVAILABLE, run.code);
+        assertEquals("bert nsp: " + ModelChoice.NO_NSP_HEAD, run.err.strip());
+        assertEquals("", run.out);
     }
 
     @Test
     void wrongDirectoriesAreNamed() throws IOException {
         IOException notDir = assertThrows(IOException.class,
                 () -> ModelChoice.load(tmp.resolve("absent"), false));
-        assertTrue(notDir.getMessage().contains("absent") && notDir.getMessage().contains("not a directory"));
+        assertTrue(notDir instanceof java.nio.file.NoSuchFileException && notDir.getMessage().endsWith("absent"),
+                notDir.toString());
 
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         IOException noConfig = assertThrows(IOException.class, () -> ModelChoice.load(empty, false));
         assertTrue(noConfig.getMessage().contains("has no config.json"), noConfig.getMessage());
 
+        Path none = Files.createDirectories(tmp.resolve("none"));
+        Files.copy(golden.resolve("config.json"), none.resolve("config.json"));
+        IOException noWeights = assertThrows(IOException.class, () -> ModelChoice.load(none, false));
+        assertTrue(noWeights.getMessage().contains("has no weights")
+                && noWeights.getMessage().contains("pytorch_model.bin"), noWeights.getMessage());
+
+        // pytorch_model.bin is read now; one that is not a torch file is named as such.
         Path pt = Files.createDirectories(tmp.resolve("pt"));
         Files.copy(golden.resolve("config.json"), pt.resolve("config.json"));
+        Files.copy(Shared.bertBaseVocab(), pt.resolve("vocab.txt"));
         Files.writeString(pt.resolve("pytorch_model.bin"), "x");
         IOException bin = assertThrows(IOException.class, () -> ModelChoice.load(pt, false));
-        assertTrue(bin.getMessage().contains("has no model.safetensors")
-                && bin.getMessage().contains("pytorch_model.bin"), bin.getMessage());
+        assertTrue(bin.getMessage().contains("pytorch_model.bin")
+                && bin.getMessage().contains("neither a zip-format nor a legacy PyTorch checkpoint"), bin.getMessage());
 
         Path noVocab = Files.createDirectories(tmp.resolve("novocab"));
         Files.copy(golden.resolve("config.json"), noVocab.resolve("config.json"));
@@ -170,7 +180,7 @@ class ModelDirectoryTest {
 
         Run run = Run.of("fill-mask", A, "--model", tmp.resolve("absent").toString());
         assertEquals(1, run.code);
-        assertTrue(run.err.startsWith("bert fill-mask: --model "), run.err);
+        assertEquals("bert fill-mask: no such file: " + tmp.resolve("absent"), run.err.strip());
     }
 
     @Test

@@ -42,6 +42,7 @@ public final class BertForPreTraining {
 
     /** A model over an empty store, e.g. {@link Parameters#uninitialized} for {@link WeightLoader}. */
     BertForPreTraining(BertConfig config, Parameters params) {
+        WeightLoader.checkMemory(config, params.dataType());
         this.config = config;
         this.params = params;
         this.bert = new BertModel(config, params, "bert.");

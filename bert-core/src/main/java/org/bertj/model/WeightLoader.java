@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.bertj.weights.BertNames;
+import org.bertj.weights.HfWeightFiles;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
 import org.bertj.weights.WeightFormatException;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
@@ -56,21 +58,24 @@ public final class WeightLoader {
     }
 
     /**
-     * Reads a Hugging Face model directory: {@code config.json} and {@code model.safetensors}.
+     * Reads a Hugging Face model directory: {@code config.json} and the weights in any format
+     * {@link HfWeightFiles} finds ({@code model.safetensors}, safetensors shards,
+     * {@code pytorch_model.bin} in zip or legacy format, .bin shards; F32, F16, BF16 or F64 tensors).
      *
      * @param dataType FLOAT or DOUBLE
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
         Path config = dir.resolve("config.json");
-        Path weights = dir.resolve("model.safetensors");
-        for (Path p : new Path[] {config, weights}) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("model directory " + dir + " has no " + p.getFileName());
-            }
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("model directory " + dir + " has no config.json");
+        }
+        if (HfWeightFiles.find(dir) == null) {
+            throw new IOException("model directory " + dir + " has no weights (looked for "
+                    + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
         BertConfig c = BertConfig.fromJson(config);
-        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+        try (TensorSource f = HfWeightFiles.open(dir)) {
             return load(f, c, dataType, mode);
         }
     }
@@ -86,6 +91,7 @@ public final class WeightLoader {
      */
     public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
             throws IOException {
+        checkSize(source, config, dataType, mode);
         Map<String, String> mapped = new HashMap<>();
         Parameters params = source instanceof SafetensorsFile file && dataType == DataType.FLOAT && mapsWeights()
                 ? Parameters.over(dataType, mapper(file, mapped))
@@ -100,6 +106,55 @@ public final class WeightLoader {
         params.checkFusedBuffersCovered();
         LoadReport r = load(source, params, config, mode, 0, mapped);
         return new Loaded(model, r);
+    }
+
+    /**
+     * Refuses, before anything is allocated, a config whose model would not fit the memory ND4J may
+     * take (JavaCPP's {@code maxbytes}, by default the heap limit) or, in strict mode, whose
+     * embeddings and encoder alone need more elements than the weights hold: a config.json that
+     * claims 10^6 layers for a 12-layer file would otherwise allocate until the machine gives out.
+     */
+    static void checkSize(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws WeightFormatException {
+        try {
+            checkMemory(config, dataType);
+        } catch (IllegalArgumentException e) {
+            throw new WeightFormatException(e.getMessage());
+        }
+        if (mode != Mode.STRICT) {
+            return;
+        }
+        long held = 0;
+        for (String name : source.names()) {
+            long n = 1;
+            for (long d : source.info(name).shape()) {
+                n = Math.multiplyExact(n, d);
+            }
+            held = Math.addExact(held, n);
+        }
+        if (held < config.encoderParameterCount()) {
+            throw new WeightFormatException(String.format("%s holds %,d elements in all, fewer than the %,d"
+                    + " parameters the config's embeddings and encoder need (%s)", source, held,
+                    config.encoderParameterCount(), config.describeSize()));
+        }
+    }
+
+    /**
+     * Refuses a config whose model would not fit the off-heap memory ND4J may still take
+     * (JavaCPP's {@code maxbytes}, by default the heap limit), before anything is allocated.
+     *
+     * @throws IllegalArgumentException naming the sizes, the parameter count and the limit
+     */
+    static void checkMemory(BertConfig config, DataType dataType) {
+        long bytes = Math.multiplyExact(config.parameterCount(), (long) dataType.width());
+        long max = Pointer.maxBytes();
+        long free = max - Pointer.totalBytes();
+        if (max > 0 && bytes > free) {
+            throw new IllegalArgumentException(String.format("the model of this config needs %,d parameters = %,d"
+                    + " bytes as %s, more than the %,d bytes of off-heap memory left to this JVM"
+                    + " (-Dorg.bytedeco.javacpp.maxbytes=%d): %s", config.parameterCount(), bytes, dataType, free,
+                    max, config.describeSize()));
+        }
     }
 
     /**

@@ -18,7 +18,9 @@ import org.bertj.weights.tf.TfToHuggingFace;
  * <ul>
  * <li>{@code bert-base-uncased}: the default model, converted once into the cache
  *     ({@link BertBaseUncasedCache});</li>
- * <li>a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code vocab.txt};</li>
+ * <li>a Hugging Face directory: {@code config.json}, {@code vocab.txt} and the weights in any
+ *     format {@link HfWeightFiles} reads ({@code model.safetensors}, {@code pytorch_model.bin},
+ *     either sharded, F32/F16/BF16), or one such weights file;</li>
  * <li>Google's original TF checkpoint: {@code bert_model.ckpt.*}, {@code bert_config.json},
  *     {@code vocab.txt} (the directory, the prefix or the {@code .index} file);</li>
  * <li>a TF Hub SavedModel: {@code variables/variables.*}, {@code assets/vocab.txt}; it carries no
@@ -68,21 +70,36 @@ public final class BertCheckpoint implements AutoCloseable {
             return openHuggingFace(BertBaseUncasedCache.ensure(), config, vocab,
                     DEFAULT_MODEL + " (" + BertBaseUncasedCache.ARTIFACT + ")");
         }
-        if (Files.isRegularFile(path.resolve(HfModelDirectory.WEIGHTS))) {
-            return openHuggingFace(path, config, vocab, "Hugging Face directory " + path);
+        Path hfWeights = Files.isDirectory(path) ? HfWeightFiles.find(path) : null;
+        if (hfWeights != null) {
+            return openHuggingFace(path, hfWeights, config, vocab, "Hugging Face directory " + path
+                    + " (" + hfWeights.getFileName() + ")");
         }
-        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".safetensors")) {
-            return openHuggingFace(path.toAbsolutePath().getParent(), config, vocab, "Hugging Face weights " + path);
+        if (Files.isRegularFile(path) && HfWeightFiles.isWeightsFile(path)) {
+            return openHuggingFace(path.toAbsolutePath().getParent(), path, config, vocab, "Hugging Face weights " + path);
         }
         return openTensorFlow(path, config, vocab);
     }
 
     private static BertCheckpoint openHuggingFace(Path dir, Path config, Path vocab, String description)
             throws IOException {
+        return openHuggingFace(dir, dir.resolve(HfModelDirectory.WEIGHTS), config, vocab, description);
+    }
+
+    /** @param weightsFile any file {@link HfWeightFiles#openFile} reads (safetensors, .bin, a shard index) */
+    private static BertCheckpoint openHuggingFace(Path dir, Path weightsFile, Path config, Path vocab,
+            String description) throws IOException {
         JsonObject cfg = HfBertConfig.fromGoogle(HfBertConfig.read(
                 config != null ? config : required(dir.resolve(HfModelDirectory.CONFIG), "config.json", "--config")));
         Path v = vocab != null ? vocab : required(dir.resolve(HfModelDirectory.VOCAB), "vocab.txt", "--vocab");
-        HfNamedSource weights = new HfNamedSource(SafetensorsFile.open(dir.resolve(HfModelDirectory.WEIGHTS)));
+        TensorSource source = HfWeightFiles.openFile(weightsFile);
+        HfNamedSource weights;
+        try {
+            weights = new HfNamedSource(source);
+        } catch (IOException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
         return new BertCheckpoint(description, cfg, v, weights, weights.skipped());
     }
 

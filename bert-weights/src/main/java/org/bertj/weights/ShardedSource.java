@@ -1,10 +1,7 @@
 package org.bertj.weights;
 
-import com.google.gson.JsonParseException;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
+import com.google.gson.JsonElement;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,49 +102,27 @@ public final class ShardedSource implements TensorSource {
                     + MAX_INDEX_BYTES + ")");
         }
         Map<String, String> weightMap = null;
-        try (JsonReader in = new JsonReader(new StringReader(Files.readString(index, StandardCharsets.UTF_8)))) {
-            in.setLenient(false);
-            in.beginObject();
-            while (in.hasNext()) {
-                String key = in.nextName();
-                if (!key.equals("weight_map")) {
-                    in.skipValue();
-                    continue;
-                }
-                if (weightMap != null) {
-                    throw new WeightFormatException(index + ": weight_map given twice");
+        try {
+            StrictJson.Document doc = StrictJson.readFile(index, MAX_INDEX_BYTES);
+            JsonElement map = doc.rootObject().get("weight_map");
+            if (map != null) {
+                if (!map.isJsonObject()) {
+                    throw doc.error("weight_map", map, "expected an object, found " + StrictJson.describe(map));
                 }
                 weightMap = new LinkedHashMap<>();
-                if (in.peek() != JsonToken.BEGIN_OBJECT) {
-                    throw new WeightFormatException(index + ": weight_map must be an object, found " + in.peek());
-                }
-                in.beginObject();
-                while (in.hasNext()) {
-                    String tensor = in.nextName();
-                    if (in.peek() != JsonToken.STRING) {
-                        throw new WeightFormatException(index + ": weight_map value of '" + tensor
-                                + "' must be a file name, found " + in.peek());
-                    }
-                    String file = in.nextString();
-                    if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".")
-                            || file.equals("..") || file.indexOf('\0') >= 0) {
+                for (Map.Entry<String, JsonElement> kv : map.getAsJsonObject().entrySet()) {
+                    String tensor = kv.getKey();
+                    String file = doc.string(map.getAsJsonObject(), tensor, null);
+                    if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\")
+                            || file.equals(".") || file.equals("..") || file.indexOf('\0') >= 0) {
                         throw new WeightFormatException(index + ": weight_map puts '" + tensor + "' in '" + file
                                 + "', which is not a plain file name beside the index");
                     }
-                    if (weightMap.put(tensor, file) != null) {
-                        throw new WeightFormatException(index + ": weight_map names '" + tensor + "' twice");
-                    }
+                    weightMap.put(tensor, file);
                 }
-                in.endObject();
             }
-            in.endObject();
-            if (in.peek() != JsonToken.END_DOCUMENT) {
-                throw new WeightFormatException(index + ": content after the JSON object");
-            }
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFormatException(index + ": not a valid shard index: " + e.getMessage(), e);
-        } catch (java.io.EOFException | com.google.gson.stream.MalformedJsonException e) {
-            throw new WeightFormatException(index + ": malformed JSON: " + e.getMessage(), e);
+        } catch (JsonFormatException e) {
+            throw new WeightFormatException(e.getMessage(), e);
         }
         if (weightMap == null) {
             throw new WeightFormatException(index + ": no weight_map (not a Hugging Face shard index)");

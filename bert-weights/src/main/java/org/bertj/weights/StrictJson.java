@@ -564,7 +564,7 @@ public final class StrictJson {
         for (String p : path) {
             where.append(p);
         }
-        return new JsonFormatException(source + ": " + message + " at byte " + (base + at)
-                + (path.isEmpty() ? "" : " (in " + where + ")"));
+        return new JsonFormatException(source + ": not valid JSON at byte " + (base + at)
+                + (path.isEmpty() ? "" : " (in " + where + ")") + ": " + message);
     }
 }

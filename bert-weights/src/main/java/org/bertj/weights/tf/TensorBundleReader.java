@@ -1,6 +1,7 @@
 package org.bertj.weights.tf;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -112,9 +113,10 @@ public final class TensorBundleReader implements TensorSource {
                             + entry.shardId() + " but the bundle has " + header.numShards);
                 }
                 long have = shardSizes[entry.shardId()];
-                if (entry.offset() + entry.size() > have) {
+                if (entry.size() > have - entry.offset()) { // both >= 0: the sum could wrap, the difference cannot
                     throw new WeightFormatException(files[entry.shardId()] + ": tensor '" + t.getKey() + "' needs bytes "
-                            + entry.offset() + ".." + (entry.offset() + entry.size()) + " but the file ends at byte "
+                            + entry.offset() + ".." + BigInteger.valueOf(entry.offset()).add(BigInteger.valueOf(entry.size()))
+                            + " but the file ends at byte "
                             + have + "; the data shard is truncated");
                 }
             }
@@ -328,15 +330,18 @@ public final class TensorBundleReader implements TensorSource {
             throw new WeightFormatException(where + " has unknown dtype " + entry.dtypeCode());
         }
         long count;
+        long bytes;
         try {
             count = entry.elementCount();
+            // Exact, or a [2^62+6] F32 would "need" 24 bytes after wrapping around.
+            bytes = Math.multiplyExact(count, (long) Math.max(dtype.width, 0));
         } catch (ArithmeticException ex) {
-            throw new WeightFormatException(where + " has an impossibly large shape " + java.util.Arrays.toString(
-                    entry.shape()));
-        }
-        if (dtype.width > 0 && entry.slices() == 0 && count * dtype.width != entry.size()) {
             throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(entry.shape()) + " of "
-                    + dtype.displayName + " needs " + count + " x " + dtype.width + " = " + count * dtype.width
+                    + dtype.displayName + " needs more than 2^63 bytes (the entry says " + entry.size() + ")");
+        }
+        if (dtype.width > 0 && entry.slices() == 0 && bytes != entry.size()) {
+            throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(entry.shape()) + " of "
+                    + dtype.displayName + " needs " + count + " x " + dtype.width + " = " + bytes
                     + " bytes but the entry says " + entry.size());
         }
         return new Tensor(entry, dtype, new TensorInfo(name, dtype.displayName, entry.shape()));

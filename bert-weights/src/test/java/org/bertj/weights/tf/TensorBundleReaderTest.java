@@ -268,6 +268,22 @@ class TensorBundleReaderTest {
                 && e.getMessage().contains("needs 4 x 4 = 16 bytes but the entry says 12"), e.getMessage());
     }
 
+    /** Issue 14: [2^62+6] F32 is 2^64+24 bytes, which wraps to 24 in 64 bits; it must not "fit" 24. */
+    @Test
+    void elementCountTimesSizeThatOverflowsIsRefused() throws IOException {
+        Path prefix = dir.resolve("overflow");
+        new TensorBundleWriter().addWithSize("w", 1, new long[] {(1L << 62) + 6}, new byte[24], 24).write(prefix);
+        WeightFormatException e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(prefix));
+        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("needs more than 2^63 bytes")
+                && e.getMessage().contains("the entry says 24"), e.getMessage());
+        assertFalse(e.getMessage().contains("-"), e.getMessage());
+        Path product = dir.resolve("product");
+        new TensorBundleWriter().addWithSize("w", 2, new long[] {1L << 31, 1L << 31, 4}, new byte[0], 0)
+                .write(product);
+        e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(product));
+        assertTrue(e.getMessage().contains("needs more than 2^63 bytes"), e.getMessage());
+    }
+
     @Test
     void unknownDtypeIsRefused() throws IOException {
         Path prefix = dir.resolve("dtype");
