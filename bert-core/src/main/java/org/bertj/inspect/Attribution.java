@@ -83,6 +83,32 @@ public final class Attribution {
         return rows.reshape('c', ids.size(0), ids.size(1), rows.size(1));
     }
 
+    /**
+     * A reference input's word vectors, as captum's BERT tutorial builds it: the vector of
+     * {@code padId} at every position, except where the input holds one of {@code keep} (e.g.
+     * {@code [CLS]}, {@code [SEP]}), which keep their own. A baseline for
+     * {@link #integratedGradients} that stays among real embeddings (the path from zero vectors
+     * bends more: on bert-base the 64-step midpoint rule then leaves ~11% of the change unexplained,
+     * against 0.04% from this one at 32 steps).
+     *
+     * @return {@code [B, S, H]}
+     * @throws IllegalArgumentException if the inputs carry {@code inputs_embeds} (no ids to keep)
+     */
+    public static INDArray referenceEmbeddings(BertForPreTraining model, BertInputs inputs, int padId, int... keep) {
+        INDArray ids = inputs.inputIds();
+        if (ids == null) {
+            throw new IllegalArgumentException("a reference input needs input_ids, not inputs_embeds");
+        }
+        long[] flat = ids.reshape(-1).toLongVector();
+        int[][] ref = new int[inputs.batchSize()][inputs.sequenceLength()];
+        for (int i = 0; i < flat.length; i++) {
+            int id = (int) flat[i];
+            ref[i / inputs.sequenceLength()][i % inputs.sequenceLength()] =
+                    java.util.Arrays.stream(keep).anyMatch(k -> k == id) ? id : padId;
+        }
+        return inputsEmbeds(model, BertInputs.of(ref, null, null));
+    }
+
     /** Saliency {@code [B, S]}: the L2 norm over H of ∂s/∂inputs_embeds at each token. */
     public static INDArray saliency(BertForPreTraining model, BertInputs inputs, Scalar s) {
         INDArray g = gradients(model, inputs, s, INPUTS_EMBEDS).get(INPUTS_EMBEDS);
