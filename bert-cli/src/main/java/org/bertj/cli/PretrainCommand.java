@@ -3,11 +3,11 @@ package org.bertj.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.bertj.model.BertConfig;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.ParameterInit;
@@ -23,6 +23,8 @@ import org.bertj.train.data.PretrainingCorpus;
 import org.bertj.train.data.SpecialTokens;
 import org.bertj.weights.EasyBertArtifact;
 import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bert pretrain}: masked-LM + next-sentence pretraining of a model from a Hugging Face
@@ -30,100 +32,143 @@ import org.nd4j.linalg.api.buffer.DataType;
  * line, a blank line between documents). Checkpoints go to {@code --out} as Hugging Face
  * safetensors plus optimizer and trainer state; {@code --resume} continues the latest one.
  */
-public final class PretrainCommand implements Command {
+@Command(name = "pretrain", description = "Masked-LM + next-sentence pretraining from a Hugging Face directory or"
+        + " from scratch; checkpoints in DIR/checkpoint-<step> (Hugging Face safetensors).")
+public final class PretrainCommand extends BertCommand {
 
-    private static final Set<String> VALUED = Set.of("corpus", "model", "config", "vocab", "out", "steps",
-            "batch-size", "max-seq-length", "max-predictions", "lr", "warmup", "accumulate", "weight-decay",
-            "seed", "save-every", "keep", "log-every");
-    private static final Set<String> SWITCHES = Set.of("whole-word-mask", "resume", "no-dropout", "cased");
+    @Option(names = "--corpus", required = true, paramLabel = "FILE",
+            description = "one sentence per line, a blank line between documents")
+    Path corpusFile;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "continue from these weights (config.json +"
+            + " model.safetensors); one of --model and --config is required")
+    Path modelDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "train from scratch with this config.json;"
+            + " one of --model and --config is required")
+    Path configFile;
+
+    @Option(names = "--vocab", paramLabel = "FILE", description = "the vocabulary (default: DIR/vocab.txt for"
+            + " --model, bert-base-uncased's for --config)")
+    Path vocab;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where checkpoints go")
+    Path outDir;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1000", description = "optimizer steps in all")
+    int steps;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "sequences per batch")
+    int batchSize;
+
+    @Option(names = "--max-seq-length", paramLabel = "S", defaultValue = "128", description = "tokens per sequence")
+    int maxSeqLength;
+
+    @Option(names = "--max-predictions", paramLabel = "P", defaultValue = "20",
+            description = "masked positions per sequence at most")
+    int maxPredictions;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-4", description = "peak learning rate (AdamW)")
+    double lr;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "linear warm-up steps (default: --steps / 10)")
+    Integer warmup;
+
+    @Option(names = "--accumulate", paramLabel = "K", defaultValue = "1",
+            description = "batches whose gradients are summed per optimizer step")
+    int accumulate;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0.01",
+            description = "AdamW weight decay (not on biases and LayerNorm)")
+    double weightDecay;
+
+    @Option(names = "--whole-word-mask", description = "mask all pieces of a word together")
+    boolean wholeWordMask;
+
+    @Option(names = "--no-dropout", description = "train without dropout (default: the config's dropout)")
+    boolean noDropout;
+
+    @Option(names = "--cased", description = "keep case and accents (default: lower-case, as bert-base-uncased)")
+    boolean cased;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "seed of initialisation, masking and shuffling")
+    int seed;
+
+    @Option(names = "--save-every", paramLabel = "N", defaultValue = "0",
+            description = "save a checkpoint every N steps (0: only at the end)")
+    int saveEvery;
+
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "3", description = "checkpoints to keep")
+    int keep;
+
+    @Option(names = "--log-every", paramLabel = "N",
+            description = "a progress line every N steps when not on a terminal (default: --steps / 50, at least 1)")
+    Integer logEvery;
+
+    @Option(names = "--resume", description = "continue the latest checkpoint in --out")
+    boolean resume;
 
     @Override
-    public String name() {
-        return "pretrain";
-    }
-
-    @Override
-    public String usage() {
-        return "pretrain --corpus FILE (--model DIR | --config FILE) [--vocab FILE] --out DIR [--steps N]"
-                + " [--batch-size B] [--max-seq-length S] [--max-predictions P] [--lr X] [--warmup N]"
-                + " [--accumulate K] [--weight-decay W] [--whole-word-mask] [--no-dropout] [--cased] [--seed N]"
-                + " [--save-every N] [--keep N] [--log-every N] [--resume]"
-                + "   MLM+NSP pretraining; checkpoints in DIR/checkpoint-<step> (HF safetensors)";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, VALUED, SWITCHES);
-        if (!args.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positionals().get(0) + "'");
-        }
-        Path corpusFile = args.requirePath("corpus");
-        Path outDir = args.requirePath("out");
-        if ((args.get("model") == null) == (args.get("config") == null)) {
+    protected int run() throws Exception {
+        if ((modelDir == null) == (configFile == null)) {
             throw new UsageException("give exactly one of --model DIR (continue from weights) and --config FILE"
                     + " (train from scratch)");
         }
-        if (!Files.isRegularFile(corpusFile)) {
-            throw new UsageException("--corpus " + corpusFile + " is not a file");
-        }
-        boolean resume = args.has("resume");
+        CliFiles.requireFile(corpusFile);
         List<Path> existing = Checkpoint.list(outDir);
         if (!resume && (!existing.isEmpty() || Files.exists(outDir.resolve(Checkpoint.LATEST)))) {
-            throw new UsageException("--out " + outDir + " already holds checkpoints ("
+            throw new IllegalArgumentException("--out " + outDir + " already holds checkpoints ("
                     + (existing.isEmpty() ? Checkpoint.LATEST : existing.get(existing.size() - 1).getFileName())
                     + "); pass --resume to continue that run, or choose another directory");
         }
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-            throw new UsageException("--out " + outDir + " exists and is not a directory");
+            throw new NotDirectoryException(outDir + " (--out)");
         }
-
-        int steps = args.getInt("steps", 1000);
         if (steps < 1) {
             throw new UsageException("--steps must be >= 1, got " + steps);
         }
+        int every = logEvery != null ? logEvery : Math.max(1, steps / 50);
+        if (every < 1) {
+            throw new UsageException("--log-every must be >= 1, got " + every);
+        }
         PretrainOptions options = PretrainOptions.builder()
                 .totalSteps(steps)
-                .batchSize(args.getInt("batch-size", 32))
-                .maxSeqLength(args.getInt("max-seq-length", 128))
-                .maxPredictions(args.getInt("max-predictions", 20))
-                .learningRate(args.getDouble("lr", 1e-4))
-                .warmupSteps(args.getInt("warmup", steps / 10))
-                .accumulate(args.getInt("accumulate", 1))
-                .weightDecay(args.getDouble("weight-decay", 0.01))
-                .wholeWordMask(args.has("whole-word-mask"))
-                .dropout(!args.has("no-dropout"))
-                .seed(args.getInt("seed", 42))
-                .saveEvery(args.getInt("save-every", 0))
-                .keepLast(args.getInt("keep", 3))
+                .batchSize(batchSize)
+                .maxSeqLength(maxSeqLength)
+                .maxPredictions(maxPredictions)
+                .learningRate(lr)
+                .warmupSteps(warmup != null ? warmup : steps / 10)
+                .accumulate(accumulate)
+                .weightDecay(weightDecay)
+                .wholeWordMask(wholeWordMask)
+                .dropout(!noDropout)
+                .seed(seed)
+                .saveEvery(saveEvery)
+                .keepLast(keep)
                 .build();
 
         BertForPreTraining model;
         Path vocabFile;
-        if (args.get("model") != null) {
-            Path dir = args.requirePath("model");
-            if (!Files.isDirectory(dir)) {
-                throw new UsageException("--model " + dir + " is not a directory");
-            }
-            WeightLoader.Loaded loaded = WeightLoader.loadDirectory(dir, DataType.FLOAT, WeightLoader.Mode.LENIENT);
+        if (modelDir != null) {
+            CliFiles.requireDirectory(modelDir);
+            WeightLoader.Loaded loaded = WeightLoader.loadDirectory(modelDir, DataType.FLOAT, WeightLoader.Mode.LENIENT);
             if (!loaded.report().initialized().isEmpty() || !loaded.report().unexpected().isEmpty()) {
                 out.println(loaded.report().describe());
             }
             model = loaded.model();
-            vocabFile = args.get("vocab") != null ? args.requirePath("vocab") : dir.resolve("vocab.txt");
+            vocabFile = vocab != null ? vocab : modelDir.resolve("vocab.txt");
         } else {
-            Path configFile = args.requirePath("config");
-            if (!Files.isRegularFile(configFile)) {
-                throw new UsageException("--config " + configFile + " is not a file");
-            }
+            CliFiles.requireFile(configFile);
             BertConfig config = BertConfig.fromJson(configFile);
             model = new BertForPreTraining(config, DataType.FLOAT);
             ParameterInit.initializeAll(model.parameters(), config, options.seed());
-            vocabFile = args.get("vocab") != null ? args.requirePath("vocab") : null;
+            vocabFile = vocab;
         }
         Files.createDirectories(outDir);
         vocabFile = runVocabulary(vocabFile, outDir);
         Vocabulary vocabulary = Vocabulary.load(vocabFile);
-        BertTokenizer tokenizer = BertTokenizer.builder(vocabulary).doLowerCase(!args.has("cased")).build();
+        BertTokenizer tokenizer = BertTokenizer.builder(vocabulary).doLowerCase(!cased).build();
         List<String> tokens = new ArrayList<>(vocabulary.idLimit());
         for (int i = 0; i < vocabulary.idLimit(); i++) {
             String t = vocabulary.token(i);
@@ -142,11 +187,7 @@ public final class PretrainCommand implements Command {
                 out.println("no checkpoint in " + outDir + "; starting at step 0");
             }
         }
-        int logEvery = args.getInt("log-every", Math.max(1, steps / 50));
-        if (logEvery < 1) {
-            throw new UsageException("--log-every must be >= 1, got " + logEvery);
-        }
-        Progress progress = new Progress(out, System.console() != null, logEvery);
+        Progress progress = new Progress(out, System.console() != null, every);
         trainer.train(outDir, progress);
         progress.finish();
         out.println("done: step " + trainer.step() + ", latest checkpoint "
@@ -159,12 +200,10 @@ public final class PretrainCommand implements Command {
      * The vocabulary the run uses, kept as {@code outDir/vocab.txt} so that the run directory is
      * self-contained: the given file, or the one already there (a resumed run), or bert-base-uncased's.
      */
-    private static Path runVocabulary(Path given, Path outDir) throws IOException, UsageException {
+    private static Path runVocabulary(Path given, Path outDir) throws IOException {
         Path kept = outDir.resolve("vocab.txt");
         if (given != null) {
-            if (!Files.isRegularFile(given)) {
-                throw new UsageException("vocabulary " + given + " is not a file (give --vocab FILE)");
-            }
+            CliFiles.requireFile(given);
             if (!Files.exists(kept)) {
                 Path tmp = outDir.resolve(".vocab.txt.part");
                 Files.copy(given, tmp, StandardCopyOption.REPLACE_EXISTING);

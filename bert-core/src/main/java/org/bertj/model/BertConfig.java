@@ -5,13 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.bertj.weights.HfBertConfig;
+import org.bertj.weights.JsonFormatException;
+import org.bertj.weights.StrictJson;
 
 /**
  * The shape and hyper-parameters of a BERT model, read from and written to a Hugging Face
@@ -56,14 +55,27 @@ public final class BertConfig {
         validate();
     }
 
+    /** Largest accepted vocab_size; these limits are bert-weights' {@link HfBertConfig#MAX_SIZES}. */
+    public static final int MAX_VOCAB_SIZE = HfBertConfig.MAX_SIZES.get("vocab_size");
+    /** Largest accepted hidden_size. */
+    public static final int MAX_HIDDEN_SIZE = HfBertConfig.MAX_SIZES.get("hidden_size");
+    /** Largest accepted num_hidden_layers. */
+    public static final int MAX_NUM_HIDDEN_LAYERS = HfBertConfig.MAX_SIZES.get("num_hidden_layers");
+    /** Largest accepted intermediate_size. */
+    public static final int MAX_INTERMEDIATE_SIZE = HfBertConfig.MAX_SIZES.get("intermediate_size");
+    /** Largest accepted max_position_embeddings. */
+    public static final int MAX_POSITION_EMBEDDINGS = HfBertConfig.MAX_SIZES.get("max_position_embeddings");
+    /** Largest accepted type_vocab_size. */
+    public static final int MAX_TYPE_VOCAB_SIZE = HfBertConfig.MAX_SIZES.get("type_vocab_size");
+
     private void validate() {
-        positive("vocab_size", vocabSize);
-        positive("hidden_size", hiddenSize);
-        positive("num_hidden_layers", numHiddenLayers);
-        positive("num_attention_heads", numAttentionHeads);
-        positive("intermediate_size", intermediateSize);
-        positive("max_position_embeddings", maxPositionEmbeddings);
-        positive("type_vocab_size", typeVocabSize);
+        inRange("vocab_size", vocabSize, MAX_VOCAB_SIZE);
+        inRange("hidden_size", hiddenSize, MAX_HIDDEN_SIZE);
+        inRange("num_hidden_layers", numHiddenLayers, MAX_NUM_HIDDEN_LAYERS);
+        inRange("num_attention_heads", numAttentionHeads, MAX_HIDDEN_SIZE);
+        inRange("intermediate_size", intermediateSize, MAX_INTERMEDIATE_SIZE);
+        inRange("max_position_embeddings", maxPositionEmbeddings, MAX_POSITION_EMBEDDINGS);
+        inRange("type_vocab_size", typeVocabSize, MAX_TYPE_VOCAB_SIZE);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize
                     + " is not a multiple of num_attention_heads " + numAttentionHeads);
@@ -79,16 +91,18 @@ public final class BertConfig {
         }
         probability("hidden_dropout_prob", hiddenDropoutProb);
         probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
-        JsonElement pet = extra.get("position_embedding_type");
-        if (pet != null && !pet.isJsonNull() && !pet.getAsString().equals("absolute")) {
-            throw new IllegalArgumentException("position_embedding_type '" + pet.getAsString()
-                    + "' is not supported (only 'absolute')");
+        JsonElement tie = extra.get("tie_word_embeddings");
+        if (tie != null && !tie.isJsonNull()
+                && !(tie.isJsonPrimitive() && tie.getAsJsonPrimitive().isBoolean())) {
+            throw new IllegalArgumentException("tie_word_embeddings must be true or false, got " + tie);
         }
+        positionEmbeddingType();
     }
 
-    private static void positive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, got " + v);
+    private static void inRange(String name, int v, int max) {
+        if (v <= 0 || v > max) {
+            throw new IllegalArgumentException(name + " " + v + " is out of range: expected an integer in [1, "
+                    + max + "]");
         }
     }
 
@@ -98,11 +112,63 @@ public final class BertConfig {
         }
     }
 
-    /** Reads a Hugging Face config.json file. */
+    /**
+     * Number of parameters of the {@link BertForPreTraining} this config describes (embeddings,
+     * encoder, pooler, both heads; the decoder is tied to the word embeddings). Exact: the limits
+     * keep it far below 2^63.
+     */
+    public long parameterCount() {
+        long h = hiddenSize;
+        long dense = Math.addExact(Math.multiplyExact(h, h), h); // pooler and transform: [h, h] + bias
+        long heads = Math.addExact(2 * dense, 2 * h); // + the transform's LayerNorm
+        heads = Math.addExact(heads, vocabSize + 2 * h + 2); // prediction bias, seq_relationship [2, h] + bias
+        return Math.addExact(encoderParameterCount(), heads);
+    }
+
+    /** Parameters of the embeddings and the encoder layers: what every checkpoint must hold. */
+    public long encoderParameterCount() {
+        return Math.addExact(embeddingParameterCount(), Math.multiplyExact((long) numHiddenLayers, layerParameterCount()));
+    }
+
+    /** Parameters of the embeddings: three tables and a LayerNorm. */
+    long embeddingParameterCount() {
+        long rows = (long) vocabSize + maxPositionEmbeddings + typeVocabSize;
+        return Math.addExact(Math.multiplyExact(rows, hiddenSize), 2L * hiddenSize);
+    }
+
+    /** Parameters of one encoder layer: q, k, v, output dense, two LayerNorms, the feed-forward pair. */
+    long layerParameterCount() {
+        long h = hiddenSize;
+        long attention = Math.addExact(Math.multiplyExact(4 * h, h), 4 * h + 2 * h);
+        long ffn = Math.addExact(Math.multiplyExact(2 * h, (long) intermediateSize), (long) intermediateSize + 3 * h);
+        return Math.addExact(attention, ffn);
+    }
+
+    /**
+     * Where the parameters of {@link #parameterCount()} come from, naming the fields, for errors
+     * about a model too large for its file or for memory.
+     */
+    public String describeSize() {
+        return String.format("vocab_size %d + max_position_embeddings %d + type_vocab_size %d rows of hidden_size %d"
+                + " = %,d embedding parameters, num_hidden_layers %d x %,d per layer (intermediate_size %d)",
+                vocabSize, maxPositionEmbeddings, typeVocabSize, hiddenSize, embeddingParameterCount(),
+                numHiddenLayers, layerParameterCount(), intermediateSize);
+    }
+
+    /** Largest config.json read; real ones are about 1 KB. */
+    private static final long MAX_CONFIG_BYTES = 16L << 20;
+
+    /**
+     * Reads a Hugging Face config.json file, strictly ({@link StrictJson}).
+     *
+     * @throws IllegalArgumentException naming the file, the field, its byte offset and the limit it breaks
+     */
     public static BertConfig fromJson(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        StrictJson.Document doc = StrictJson.readFile(file, MAX_CONFIG_BYTES);
         try {
-            return fromJson(text);
+            return fromDocument(doc);
+        } catch (JsonFormatException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -115,40 +181,48 @@ public final class BertConfig {
      * @throws IllegalArgumentException on malformed JSON or invalid values, naming the field
      */
     public static BertConfig fromJson(String json) {
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(json);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException("config.json must be a JSON object");
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("config.json is not valid JSON: " + e.getMessage(), e);
-        }
-        JsonElement mt = o.get("model_type");
-        if (mt != null && !mt.isJsonNull() && !mt.getAsString().equals("bert")) {
-            throw new IllegalArgumentException("model_type is '" + mt.getAsString() + "', expected 'bert'");
+        return fromDocument(StrictJson.parse(json, "config.json"));
+    }
+
+    /**
+     * Parses the bytes of a config.json, checking their UTF-8.
+     *
+     * @param source what to call them in errors
+     * @throws IllegalArgumentException as {@link #fromJson(String)}, with byte offsets into {@code utf8}
+     */
+    public static BertConfig fromJson(byte[] utf8, String source) {
+        return fromDocument(StrictJson.parse(utf8, source));
+    }
+
+    private static BertConfig fromDocument(StrictJson.Document doc) {
+        JsonObject o = doc.rootObject();
+        String mt = doc.string(o, "model_type", null);
+        if (mt != null && !mt.equals("bert")) {
+            throw doc.error("model_type", o.get("model_type"), "'" + mt + "', expected 'bert'");
         }
         Builder b = builder();
-        b.vocabSize = intField(o, "vocab_size", b.vocabSize);
-        b.hiddenSize = intField(o, "hidden_size", b.hiddenSize);
-        b.numHiddenLayers = intField(o, "num_hidden_layers", b.numHiddenLayers);
-        b.numAttentionHeads = intField(o, "num_attention_heads", b.numAttentionHeads);
-        b.intermediateSize = intField(o, "intermediate_size", b.intermediateSize);
-        b.maxPositionEmbeddings = intField(o, "max_position_embeddings", b.maxPositionEmbeddings);
-        b.typeVocabSize = intField(o, "type_vocab_size", b.typeVocabSize);
-        JsonElement act = o.get("hidden_act");
-        if (act != null && !act.isJsonNull()) {
-            if (!act.isJsonPrimitive() || !act.getAsJsonPrimitive().isString()) {
-                throw new IllegalArgumentException("hidden_act must be a string, got " + act);
+        b.vocabSize = intField(doc, o, "vocab_size", b.vocabSize, MAX_VOCAB_SIZE);
+        b.hiddenSize = intField(doc, o, "hidden_size", b.hiddenSize, MAX_HIDDEN_SIZE);
+        b.numHiddenLayers = intField(doc, o, "num_hidden_layers", b.numHiddenLayers, MAX_NUM_HIDDEN_LAYERS);
+        b.numAttentionHeads = intField(doc, o, "num_attention_heads", b.numAttentionHeads, MAX_HIDDEN_SIZE);
+        b.intermediateSize = intField(doc, o, "intermediate_size", b.intermediateSize, MAX_INTERMEDIATE_SIZE);
+        b.maxPositionEmbeddings = intField(doc, o, "max_position_embeddings", b.maxPositionEmbeddings,
+                MAX_POSITION_EMBEDDINGS);
+        b.typeVocabSize = intField(doc, o, "type_vocab_size", b.typeVocabSize, MAX_TYPE_VOCAB_SIZE);
+        String act = doc.string(o, "hidden_act", null);
+        if (act != null) {
+            try {
+                b.hiddenAct = Activation.fromHfName(act);
+            } catch (IllegalArgumentException e) {
+                throw doc.error("hidden_act", o.get("hidden_act"), e.getMessage());
             }
-            b.hiddenAct = Activation.fromHfName(act.getAsString());
         }
-        b.layerNormEps = doubleField(o, "layer_norm_eps", b.layerNormEps);
-        b.initializerRange = doubleField(o, "initializer_range", b.initializerRange);
-        b.hiddenDropoutProb = doubleField(o, "hidden_dropout_prob", b.hiddenDropoutProb);
-        b.attentionProbsDropoutProb = doubleField(o, "attention_probs_dropout_prob", b.attentionProbsDropoutProb);
-        b.padTokenId = intField(o, "pad_token_id", b.padTokenId);
+        b.layerNormEps = doc.decimal(o, "layer_norm_eps", b.layerNormEps);
+        b.initializerRange = doc.decimal(o, "initializer_range", b.initializerRange);
+        b.hiddenDropoutProb = doc.decimal(o, "hidden_dropout_prob", b.hiddenDropoutProb);
+        b.attentionProbsDropoutProb = doc.decimal(o, "attention_probs_dropout_prob", b.attentionProbsDropoutProb);
+        b.padTokenId = (int) doc.integer(o, "pad_token_id", b.padTokenId, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        doc.string(o, "position_embedding_type", null); // type check here, value check in validate
         JsonObject rest = o.deepCopy();
         for (String k : KNOWN) {
             rest.remove(k);
@@ -162,32 +236,8 @@ public final class BertConfig {
         "hidden_act", "layer_norm_eps", "initializer_range", "hidden_dropout_prob",
         "attention_probs_dropout_prob", "pad_token_id"};
 
-    private static int intField(JsonObject o, String name, int fallback) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        try {
-            double d = e.getAsDouble();
-            if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(name + " must be an integer, got " + e);
-            }
-            return (int) d;
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException ex) {
-            throw new IllegalArgumentException(name + " must be an integer, got " + e);
-        }
-    }
-
-    private static double doubleField(JsonObject o, String name, double fallback) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        try {
-            return e.getAsDouble();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException ex) {
-            throw new IllegalArgumentException(name + " must be a number, got " + e);
-        }
+    private static int intField(StrictJson.Document doc, JsonObject o, String name, int fallback, int max) {
+        return (int) doc.integer(o, name, fallback, 1, max);
     }
 
     /**
@@ -214,7 +264,7 @@ public final class BertConfig {
         o.addProperty("hidden_dropout_prob", hiddenDropoutProb);
         o.addProperty("attention_probs_dropout_prob", attentionProbsDropoutProb);
         o.addProperty("pad_token_id", padTokenId);
-        o.addProperty("position_embedding_type", "absolute");
+        o.addProperty("position_embedding_type", positionEmbeddingType().hfName());
         for (Map.Entry<String, JsonElement> e : extra.entrySet()) {
             boolean keepOurs = e.getKey().equals("model_type")
                     || (e.getKey().equals("architectures") && (e.getValue().isJsonNull()
@@ -320,6 +370,41 @@ public final class BertConfig {
     /** pad_token_id. */
     public int padTokenId() {
         return padTokenId;
+    }
+
+    /**
+     * position_embedding_type (default absolute).
+     *
+     * @throws IllegalArgumentException if config.json names an unknown one (checked on construction)
+     */
+    public PositionEmbeddingType positionEmbeddingType() {
+        JsonElement e = extra.get("position_embedding_type");
+        if (e == null || e.isJsonNull()) {
+            return PositionEmbeddingType.ABSOLUTE;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("position_embedding_type must be a string, got " + e);
+        }
+        return PositionEmbeddingType.fromHfName(e.getAsString());
+    }
+
+    /**
+     * tie_word_embeddings (PretrainedConfig's default true): whether the MLM decoder is the word
+     * embedding table itself or a {@code cls.predictions.decoder.weight} of its own.
+     */
+    public boolean tieWordEmbeddings() {
+        JsonElement e = extra.get("tie_word_embeddings");
+        return e == null || e.isJsonNull() || e.getAsBoolean();
+    }
+
+    /** The first entry of config.json's {@code architectures}, if it names one. */
+    public java.util.Optional<String> architecture() {
+        JsonElement a = extra.get("architectures");
+        if (a != null && a.isJsonArray() && !a.getAsJsonArray().isEmpty()
+                && a.getAsJsonArray().get(0).isJsonPrimitive()) {
+            return java.util.Optional.of(a.getAsJsonArray().get(0).getAsString());
+        }
+        return java.util.Optional.empty();
     }
 
     @Override
@@ -435,6 +520,18 @@ public final class BertConfig {
         /** @param v pad_token_id */
         public Builder padTokenId(int v) {
             padTokenId = v;
+            return this;
+        }
+
+        /** @param v position_embedding_type */
+        public Builder positionEmbeddingType(PositionEmbeddingType v) {
+            extra.addProperty("position_embedding_type", v.hfName());
+            return this;
+        }
+
+        /** @param v tie_word_embeddings */
+        public Builder tieWordEmbeddings(boolean v) {
+            extra.addProperty("tie_word_embeddings", v);
             return this;
         }
 

@@ -5,14 +5,43 @@ import java.util.List;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The stack of {@code num_hidden_layers} {@link BertLayer}s. */
+/**
+ * HF {@code BertEncoder} ({@code bert.encoder}): the stack of {@code num_hidden_layers}
+ * {@link BertLayer}s, {@code [B, S, H]} in and out.
+ */
 public final class BertEncoder {
 
+    private final String name;
     private final List<BertLayer> layers = new ArrayList<>();
 
     BertEncoder(BertConfig c, Parameters params, String prefix) {
+        name = prefix.substring(0, prefix.length() - 1);
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new BertLayer(c, params, prefix + "layer." + i + "."));
+            layers.add(new BertLayer(c, params, prefix + "layer." + i + ".", i));
+        }
+    }
+
+    /** The HF module path, {@code bert.encoder}. */
+    public String name() {
+        return name;
+    }
+
+    /** Layer {@code i}, 0-based. */
+    public BertLayer layer(int i) {
+        if (i < 0 || i >= layers.size()) {
+            throw new IndexOutOfBoundsException("layer " + i + " of " + layers.size());
+        }
+        return layers.get(i);
+    }
+
+    /** Every layer in order (read-only). */
+    public List<BertLayer> layers() {
+        return List.copyOf(layers);
+    }
+
+    void points(List<Point> list) {
+        for (BertLayer l : layers) {
+            l.points(list);
         }
     }
 
@@ -44,10 +73,10 @@ public final class BertEncoder {
         return x;
     }
 
-    INDArray backward(INDArray dOut, Parameters grads) {
+    INDArray backward(Pass pass, INDArray dOut, Parameters grads) {
         INDArray d = dOut;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(d, grads);
+            d = layers.get(i).backward(pass, d, grads);
         }
         return d;
     }

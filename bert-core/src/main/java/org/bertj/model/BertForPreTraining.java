@@ -1,23 +1,39 @@
 package org.bertj.model;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import org.bertj.loss.PreTrainingLoss;
+import org.bertj.model.hooks.ActivationCache;
+import org.bertj.model.hooks.CachedRun;
+import org.bertj.model.hooks.HookPoint;
+import org.bertj.model.hooks.Hooks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BERT with both pre-training heads, as Hugging Face's {@code BertForPreTraining}: the encoder
- * ({@code bert.*}), the masked-LM head with its decoder tied to the word embeddings and the
- * next-sentence head ({@code cls.*}).
+ * ({@link #bert()}, {@code bert.*}), the masked-LM head with its decoder tied to the word
+ * embeddings and the next-sentence head ({@link #cls()}, {@code cls.*}).
  *
- * <p>Not thread-safe: a training forward keeps per-layer caches until its backward pass.
+ * <p>Immutable and thread-safe: the modules hold only configuration and parameters; each call
+ * keeps its state (caches for backward, dropout stream, hooks, recorded gradients) in its own
+ * {@link Pass}. One loaded model serves any number of threads at once, hooked and plain. (Training
+ * writes the parameters, so it must not overlap with other calls.)
+ *
+ * <p>Hook points ({@link #hookPoints}) are named as in the golden README: Hugging Face module
+ * paths, e.g. {@code bert.encoder.layer.3.attention.self.probs}; see {@link #runWithHooks} and
+ * {@link #runWithCache}.
  */
-public final class BertForPreTraining {
+public final class BertForPreTraining implements BertPreTrainedModel {
 
     private final BertConfig config;
     private final Parameters params;
     private final BertModel bert;
     private final BertPreTrainingHeads cls;
+    private final List<Point> points;
+    private final List<String> pointNames;
 
     /** A model with every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}. */
     public BertForPreTraining(BertConfig config, DataType dataType) {
@@ -26,30 +42,68 @@ public final class BertForPreTraining {
 
     /** A model over an empty store, e.g. {@link Parameters#uninitialized} for {@link WeightLoader}. */
     BertForPreTraining(BertConfig config, Parameters params) {
+        WeightLoader.checkMemory(config, params.dataType());
         this.config = config;
         this.params = params;
-        this.bert = new BertModel(config, params, "bert.");
+        this.bert = new BertModel(config, params, "bert.", true);
         this.cls = new BertPreTrainingHeads(config, params, "cls.", "bert.embeddings.word_embeddings.weight");
+        List<Point> list = new ArrayList<>();
+        bert.points(list);
+        cls.points(list);
+        this.points = List.copyOf(list);
+        this.pointNames = list.stream().map(p -> p.name).toList();
     }
 
     /** The configuration. */
+    @Override
     public BertConfig config() {
         return config;
     }
 
     /** Every tensor by its HF name, in HF order. */
+    @Override
     public Parameters parameters() {
         return params;
     }
 
-    /** The encoder part. */
+    /** {@code bert}: the encoder part. */
+    @Override
     public BertModel bert() {
         return bert;
     }
 
+    /** {@code cls}: the two pre-training heads. */
+    public BertPreTrainingHeads cls() {
+        return cls;
+    }
+
     /** The element type of every tensor. */
+    @Override
     public DataType dataType() {
         return params.dataType();
+    }
+
+    /** "BertForPreTraining". */
+    @Override
+    public String hfClassName() {
+        return "BertForPreTraining";
+    }
+
+    /**
+     * Every hook point in forward order, each with its layer and its Hugging Face shape for batch
+     * size {@code b} and sequence length {@code s}: {@code inputs_embeds}, {@code bert.embeddings.output},
+     * per layer {@code ...attention.self.{query,key,value,scores,probs,context}},
+     * {@code ...attention.output.dense}, {@code ...attention.output}, {@code ...intermediate.dense},
+     * {@code ...intermediate}, {@code ...output.dense}, {@code ...output}; then {@code bert.pooler},
+     * {@code cls.predictions.transform}, {@code cls.predictions}, {@code cls.seq_relationship}.
+     */
+    public List<HookPoint> hookPoints(int b, int s) {
+        return points.stream().map(p -> p.describe(b, s)).toList();
+    }
+
+    /** The hook-point names in forward order. */
+    public List<String> hookPointNames() {
+        return pointNames;
     }
 
     /** Eval-mode forward pass. */
@@ -57,10 +111,17 @@ public final class BertForPreTraining {
         return forward(inputs, options, Pass.inference());
     }
 
-    /** Forward pass in the given mode. */
+    /**
+     * Forward pass in {@code pass}'s mode, with its hooks.
+     *
+     * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
+     * @throws IllegalStateException    if {@code pass} already served a call
+     */
     public BertForPreTrainingOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
+        inputs.validate(config);
+        pass.begin(inputs, config, params.dataType(), pointNames);
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            BertModelOutput o = bert.forward(inputs, options, pass);
+            BertModelOutput o = bert.forwardIn(inputs, options, pass);
             long b = inputs.batchSize();
             long s = inputs.sequenceLength();
             INDArray flat = o.lastHiddenState().reshape('c', b * s, config.hiddenSize());
@@ -69,6 +130,33 @@ public final class BertForPreTraining {
             return new BertForPreTrainingOutput(ws.result(logits), ws.result(nsp), ws.result(o.lastHiddenState()),
                     ws.result(o.pooledOutput()), ws.results(o.hiddenStates()), ws.results(o.attentions()));
         }
+    }
+
+    /**
+     * Eval-mode forward with {@code hooks} attached (TransformerLens's {@code run_with_hooks}): each
+     * hook sees its activation and may return a replacement, which the rest of the forward uses.
+     */
+    public BertForPreTrainingOutput runWithHooks(BertInputs inputs, Hooks hooks) {
+        return forward(inputs, OutputOptions.NONE, Pass.inference().withHooks(hooks));
+    }
+
+    /**
+     * Eval-mode forward recording every activation whose hook-point name {@code filter} accepts
+     * (TransformerLens's {@code run_with_cache}); {@code n -> true} records all.
+     */
+    public CachedRun runWithCache(BertInputs inputs, Predicate<String> filter) {
+        return runWithCache(inputs, filter, Hooks.none());
+    }
+
+    /**
+     * As {@link #runWithCache(BertInputs, Predicate)} with {@code hooks} attached too; each point is
+     * recorded after the hooks at it have run.
+     */
+    public CachedRun runWithCache(BertInputs inputs, Predicate<String> filter, Hooks hooks) {
+        ActivationCache cache = ActivationCache.recording(filter);
+        BertForPreTrainingOutput out = forward(inputs, OutputOptions.NONE,
+                Pass.inference().withHooks(hooks.and(cache.hooks())));
+        return new CachedRun(out, cache);
     }
 
     /**
@@ -82,6 +170,20 @@ public final class BertForPreTraining {
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
      */
     public INDArray predictionLogitsAt(BertInputs inputs, int... positions) {
+        long tokens = checkPositions(inputs, positions);
+        inputs.validate(config);
+        Pass pass = Pass.inference();
+        pass.begin(inputs, config, params.dataType(), pointNames);
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);
+            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
+            INDArray rows = Nd4j.pullRows(flat, 1, positions);
+            return ws.result(cls.predictions().forward(rows, pass));
+        }
+    }
+
+    /** Checks {@link #predictionLogitsAt}'s positions; returns {@code B·S}. */
+    static long checkPositions(BertInputs inputs, int... positions) {
         long tokens = (long) inputs.batchSize() * inputs.sequenceLength();
         if (positions.length == 0) {
             throw new IllegalArgumentException("predictionLogitsAt needs at least one position");
@@ -93,28 +195,33 @@ public final class BertForPreTraining {
                         + inputs.sequenceLength() + ")");
             }
         }
-        Pass pass = Pass.inference();
-        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            BertModelOutput o = bert.forward(inputs, OutputOptions.NONE, pass);
-            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
-            INDArray rows = Nd4j.pullRows(flat, 1, positions);
-            return ws.result(cls.predictions().forward(rows, pass));
-        }
+        return tokens;
     }
 
     /**
-     * Backward through the last caching forward pass, accumulating into {@code grads}.
+     * Backward through {@code pass}'s forward, adding every parameter's gradient into {@code grads}
+     * and recording the gradients {@code pass} asked for at hook points ({@link Pass#gradient}).
      *
-     * @param dPredictionLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]})
-     * @param dSeqRelationship  gradient w.r.t. the NSP logits {@code [B, 2]}
+     * @param dPredictionLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]}), or null
+     * @param dSeqRelationship  gradient w.r.t. the NSP logits {@code [B, 2]}, or null
+     * @param grads             where parameter gradients accumulate, or null to compute only the
+     *                          gradients at hook points (cheaper: no weight-gradient products)
+     * @throws IllegalStateException after an inference pass, or on a second backward of one pass
      */
-    public void backward(INDArray dPredictionLogits, INDArray dSeqRelationship, Gradients grads) {
-        Parameters g = grads.store();
-        INDArray dFlat = dPredictionLogits.reshape('c', dPredictionLogits.length() / config.vocabSize(),
-                config.vocabSize());
-        INDArray dHidden = cls.predictions().backward(dFlat, g);
-        INDArray dPooled = cls.seqRelationship().backward(dSeqRelationship, g);
-        bert.backward(dHidden, dPooled, g);
+    public void backward(Pass pass, INDArray dPredictionLogits, INDArray dSeqRelationship, Gradients grads) {
+        pass.beginBackward();
+        Parameters g = grads == null ? null : grads.store();
+        long tokens = (long) pass.batch() * pass.seq();
+        INDArray dHidden = null;
+        if (dPredictionLogits != null) {
+            INDArray dFlat = dPredictionLogits.reshape('c', tokens, config.vocabSize());
+            dHidden = cls.predictions().backward(pass, dFlat, g);
+        }
+        INDArray dPooled = null;
+        if (dSeqRelationship != null) {
+            dPooled = cls.seqRelationship().backward(pass, dSeqRelationship, g);
+        }
+        bert.backward(pass, dHidden, dPooled, g);
     }
 
     /**
@@ -145,7 +252,7 @@ public final class BertForPreTraining {
                 : Nd4j.zerosLike(out.predictionLogits());
         INDArray dNsp = r.dSeqRelationship() != null ? r.dSeqRelationship()
                 : Nd4j.zerosLike(out.seqRelationshipLogits());
-        backward(dMlm, dNsp, grads);
+        backward(pass, dMlm, dNsp, grads);
         return new TrainingStepResult(r.mlmLoss(), r.nspLoss(), r.total(), r.mlmCount(), r.mlmCorrect(),
                 r.nspCount(), r.nspCorrect());
     }

@@ -6,31 +6,47 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One batch of padded sequences: {@code input_ids [B, S]} and the optional {@code token_type_ids},
+ * One batch of padded sequences: {@code input_ids [B, S]} (or, as Hugging Face accepts instead,
+ * {@code inputs_embeds [B, S, H]}: the word vectors themselves, to which the model still adds the
+ * position and token-type embeddings) and the optional {@code token_type_ids},
  * {@code attention_mask}, {@code position_ids} (all {@code [B, S]}) and {@code head_mask}
  * ({@code [layers, heads]} or {@code [heads]}). Defaults as in Hugging Face: token types 0, mask 1,
  * positions {@code 0..S-1}, no head mask.
+ *
+ * <p>The attention mask may be integer or floating point (HF casts it to the model's type), with
+ * values 0 and 1, and either {@code [B, S]} (per key) or {@code [B, S, S]} (per query and key, as
+ * HF's {@code get_extended_attention_mask} takes it; broadcast over heads).
  *
  * <p>Shapes are checked here; values against a config by {@link #validate(BertConfig)}. Every
  * message names the tensor, the position, the value and the limit.
  */
 public final class BertInputs {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     private final int batch;
     private final int seq;
     private final long[] inputIds;
     private final long[] tokenTypeIds;
+    /** {@code [B, S]} or {@code [B, S, S]} flattened in row-major order; see {@link #maskRank}. */
     private final double[] attentionMask;
+    private final int maskRank;
     private final long[] positionIds;
     private final INDArray headMask;
+    private final INDArray inputsEmbeds;
 
     private BertInputs(int batch, int seq, long[] inputIds, long[] tokenTypeIds, double[] attentionMask,
-            long[] positionIds, INDArray headMask) {
+            int maskRank, long[] positionIds, INDArray headMask, INDArray inputsEmbeds) {
+        this.inputsEmbeds = inputsEmbeds;
         this.batch = batch;
         this.seq = seq;
         this.inputIds = inputIds;
         this.tokenTypeIds = tokenTypeIds;
         this.attentionMask = attentionMask;
+        this.maskRank = maskRank;
         this.positionIds = positionIds;
         this.headMask = headMask;
     }
@@ -62,20 +78,76 @@ public final class BertInputs {
                     + Arrays.toString(inputIds.shape()));
         }
         long[] shape = inputIds.shape();
+        return build(shape, integers("input_ids", inputIds, shape), tokenTypeIds, attentionMask, positionIds,
+                headMask, null);
+    }
+
+    /**
+     * Inputs given as {@code inputs_embeds [B, S, H]} (floating point, any H here; checked against
+     * the model by {@link #validate}) instead of ids; the other tensors as in
+     * {@link #of(INDArray, INDArray, INDArray, INDArray, INDArray)}. The array is copied.
+     *
+     * @throws IllegalArgumentException if a shape does not fit
+     */
+    public static BertInputs ofEmbeds(INDArray inputsEmbeds, INDArray tokenTypeIds, INDArray attentionMask,
+            INDArray positionIds, INDArray headMask) {
+        if (inputsEmbeds == null) {
+            throw new IllegalArgumentException("inputs_embeds is required");
+        }
+        if (inputsEmbeds.rank() != 3 || inputsEmbeds.size(0) < 1 || inputsEmbeds.size(1) < 1
+                || !inputsEmbeds.dataType().isFPType()) {
+            throw new IllegalArgumentException("inputs_embeds must be a floating-point [batch, sequence, hidden]"
+                    + " tensor with batch, sequence > 0, got " + inputsEmbeds.dataType() + " "
+                    + Arrays.toString(inputsEmbeds.shape()));
+        }
+        long[] shape = {inputsEmbeds.size(0), inputsEmbeds.size(1)};
+        return build(shape, null, tokenTypeIds, attentionMask, positionIds, headMask, inputsEmbeds.dup('c'));
+    }
+
+    /**
+     * These inputs with {@code inputs_embeds [B, S, H]} in place of the ids (token types, mask,
+     * positions and head mask kept), e.g. the scaled embeddings of integrated gradients.
+     *
+     * @throws IllegalArgumentException if the shape is not {@code [B, S, *]} of these inputs
+     */
+    public BertInputs withInputsEmbeds(INDArray embeds) {
+        if (embeds == null || embeds.rank() != 3 || embeds.size(0) != batch || embeds.size(1) != seq
+                || !embeds.dataType().isFPType()) {
+            throw new IllegalArgumentException("inputs_embeds must be floating-point [" + batch + ", " + seq
+                    + ", hidden], got " + (embeds == null ? "null" : embeds.dataType() + " "
+                    + Arrays.toString(embeds.shape())));
+        }
+        return new BertInputs(batch, seq, null, tokenTypeIds, attentionMask, maskRank, positionIds, headMask,
+                embeds.dup('c'));
+    }
+
+    private static BertInputs build(long[] shape, long[] ids, INDArray tokenTypeIds, INDArray attentionMask,
+            INDArray positionIds, INDArray headMask, INDArray embeds) {
         int b = (int) shape[0];
         int s = (int) shape[1];
-        long[] ids = integers("input_ids", inputIds, shape);
         long[] types = tokenTypeIds == null ? new long[b * s] : integers("token_type_ids", tokenTypeIds, shape);
         double[] mask;
+        int maskRank = 2;
         if (attentionMask == null) {
             mask = new double[b * s];
             Arrays.fill(mask, 1.0);
         } else {
-            checkShape("attention_mask", attentionMask, shape);
+            maskRank = attentionMask.rank();
+            if (maskRank == 3) {
+                if (!Arrays.equals(attentionMask.shape(), new long[] {b, s, s})) {
+                    throw new IllegalArgumentException("attention_mask has shape "
+                            + Arrays.toString(attentionMask.shape()) + " but input_ids " + Arrays.toString(shape)
+                            + " needs [" + b + ", " + s + "] or [" + b + ", " + s + ", " + s + "]");
+                }
+            } else {
+                checkShape("attention_mask", attentionMask, shape);
+            }
             mask = attentionMask.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
             for (int i = 0; i < mask.length; i++) {
                 if (mask[i] != 0 && mask[i] != 1) {
-                    throw new IllegalArgumentException("attention_mask" + at(i, s) + " = " + mask[i]
+                    String where = maskRank == 3 ? "[" + i / (s * s) + "][" + i / s % s + "][" + i % s + "]"
+                            : at(i, s);
+                    throw new IllegalArgumentException("attention_mask" + where + " = " + mask[i]
                             + " must be 0 or 1");
                 }
             }
@@ -93,7 +165,7 @@ public final class BertInputs {
             throw new IllegalArgumentException("head_mask must have shape [layers, heads] or [heads], got "
                     + Arrays.toString(headMask.shape()));
         }
-        return new BertInputs(b, s, ids, types, mask, positions, headMask);
+        return new BertInputs(b, s, ids, types, mask, maskRank, positions, headMask, embeds);
     }
 
     private static void checkShape(String name, INDArray a, long[] shape) {
@@ -126,7 +198,12 @@ public final class BertInputs {
             throw new IllegalArgumentException("sequence length " + seq + " exceeds max_position_embeddings "
                     + c.maxPositionEmbeddings());
         }
-        range("input_ids", inputIds, c.vocabSize(), "outside the vocabulary (vocab_size " + c.vocabSize() + ")");
+        if (inputIds != null) {
+            range("input_ids", inputIds, c.vocabSize(), "outside the vocabulary (vocab_size " + c.vocabSize() + ")");
+        } else if (inputsEmbeds.size(2) != c.hiddenSize()) {
+            throw new IllegalArgumentException("inputs_embeds has hidden size " + inputsEmbeds.size(2)
+                    + " but the model's hidden_size is " + c.hiddenSize());
+        }
         range("token_type_ids", tokenTypeIds, c.typeVocabSize(), "outside type_vocab_size " + c.typeVocabSize());
         range("position_ids", positionIds, c.maxPositionEmbeddings(),
                 "outside max_position_embeddings " + c.maxPositionEmbeddings());
@@ -162,7 +239,36 @@ public final class BertInputs {
     }
 
     int[] flatInputIds() {
+        if (inputIds == null) {
+            throw new IllegalStateException("these inputs carry inputs_embeds, not input_ids");
+        }
         return toInt(inputIds);
+    }
+
+    /** Whether the inputs carry {@code inputs_embeds} instead of ids. */
+    public boolean hasInputsEmbeds() {
+        return inputsEmbeds != null;
+    }
+
+    /** {@code input_ids [B, S]} as LONG, or null if the inputs carry {@code inputs_embeds}. */
+    public INDArray inputIds() {
+        return inputIds == null ? null : Nd4j.createFromArray(inputIds).reshape(batch, seq);
+    }
+
+    /** {@code token_type_ids [B, S]} as LONG (zeros when not given). */
+    public INDArray tokenTypeIds() {
+        return Nd4j.createFromArray(tokenTypeIds).reshape(batch, seq);
+    }
+
+    /** A copy of {@code inputs_embeds [B, S, H]}, or null if the inputs carry ids. */
+    public INDArray inputsEmbeds() {
+        return inputsEmbeds == null ? null : inputsEmbeds.dup('c');
+    }
+
+    /** {@code inputs_embeds} as a fresh {@code [B·S, H]} array in {@code type}. */
+    INDArray flatInputsEmbeds(DataType type) {
+        INDArray e = inputsEmbeds.castTo(type).dup('c');
+        return e.reshape('c', (long) batch * seq, inputsEmbeds.size(2));
     }
 
     int[] flatTokenTypeIds() {
@@ -181,9 +287,18 @@ public final class BertInputs {
         return r;
     }
 
-    /** The attention mask {@code [B, S]} (1 = attend, 0 = padding). */
+    /**
+     * The attention mask (1 = attend, 0 = not): {@code [B, S]}, or {@code [B, S, S]} (query × key)
+     * if it was given so; see {@link #maskRank()}.
+     */
     public INDArray attentionMask(DataType type) {
-        return Nd4j.createFromArray(attentionMask).reshape(batch, seq).castTo(type);
+        INDArray m = Nd4j.createFromArray(attentionMask);
+        return (maskRank == 3 ? m.reshape(batch, seq, seq) : m.reshape(batch, seq)).castTo(type);
+    }
+
+    /** 2 for a per-key mask {@code [B, S]}, 3 for a per-query-and-key mask {@code [B, S, S]}. */
+    public int maskRank() {
+        return maskRank;
     }
 
     /** Whether every position is attended (then no mask bias is needed). */

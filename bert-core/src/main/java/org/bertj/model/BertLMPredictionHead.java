@@ -1,46 +1,104 @@
 package org.bertj.model;
 
+import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The MLM head: {@code transform(x) · word_embeddingsᵀ + cls.predictions.bias}. The decoder weight
- * is the word embedding table itself (tied), so its gradient adds into that table's gradient.
+ * HF {@code BertLMPredictionHead} ({@code cls.predictions}), the MLM head:
+ * {@code transform(x) · word_embeddingsᵀ + cls.predictions.bias}, {@code [B, S, H]} →
+ * {@code [B, S, V]} ({@code [N, H]} → {@code [N, V]} inside the model). With
+ * {@code tie_word_embeddings} (the default) the decoder weight is the word embedding table itself,
+ * so its gradient adds into that table's gradient; without it the head has its own
+ * {@code cls.predictions.decoder.weight [V, H]}. The decoder's bias is always
+ * {@code cls.predictions.bias} (HF links the two whatever the tying). Hook point: its own name
+ * (the logits).
  */
 public final class BertLMPredictionHead {
 
+    private final String name;
+    private final int hidden;
     private final BertPredictionHeadTransform transform;
     private final INDArray decoderWeight;
     private final String decoderWeightName;
     private final String biasName;
     private final INDArray bias;
-    private INDArray transformed;
+    private final Point out;
 
     /**
-     * @param wordEmbeddingsName the HF name of the tied table (its gradient receives the decoder's)
+     * @param wordEmbeddingsName the HF name of the word embedding table, the decoder when tied
      */
     BertLMPredictionHead(BertConfig c, Parameters params, String prefix, String wordEmbeddingsName) {
-        // HF order: cls.predictions.bias comes before the transform's tensors.
+        name = prefix.substring(0, prefix.length() - 1);
+        hidden = c.hiddenSize();
+        // HF order: cls.predictions.bias, the transform's tensors, then an untied decoder.weight.
         biasName = prefix + "bias";
         bias = params.create(biasName, c.vocabSize());
         transform = new BertPredictionHeadTransform(c, params, prefix + "transform.");
-        decoderWeightName = wordEmbeddingsName;
-        decoderWeight = params.get(wordEmbeddingsName);
+        if (c.tieWordEmbeddings()) {
+            decoderWeightName = wordEmbeddingsName;
+            decoderWeight = params.get(wordEmbeddingsName);
+        } else {
+            decoderWeightName = prefix + "decoder.weight";
+            decoderWeight = params.create(decoderWeightName, c.vocabSize(), c.hiddenSize());
+        }
+        out = Point.tokens(name, -1, c.vocabSize());
+    }
+
+    /** The HF module path, {@code cls.predictions}. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code cls.predictions.transform}. */
+    public BertPredictionHeadTransform transform() {
+        return transform;
+    }
+
+    void points(List<Point> list) {
+        transform.points(list);
+        list.add(out);
+    }
+
+    /**
+     * The head alone, eval mode, on any hidden states, e.g. every layer's residual stream (the
+     * logit lens) or to time it. Thread-safe.
+     *
+     * @param x {@code [B, S, H]} or {@code [N, H]}
+     * @return logits {@code [B, S, V]} or {@code [N, V]}, a new array
+     */
+    public INDArray logits(INDArray x) {
+        if ((x.rank() != 2 && x.rank() != 3) || x.size(-1) != hidden) {
+            throw new IllegalArgumentException(name + ": input must be [B, S, " + hidden + "] or [N, " + hidden
+                    + "], got " + Arrays.toString(x.shape()));
+        }
+        Pass pass = Pass.inference();
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            INDArray flat = x.dup('c').reshape('c', x.length() / hidden, hidden);
+            INDArray y = forward(flat, pass);
+            return ws.result(x.rank() == 2 ? y : y.reshape('c', x.size(0), x.size(1), y.size(1)));
+        }
     }
 
     /** @param x {@code [N, H]}; returns logits {@code [N, V]} */
     INDArray forward(INDArray x, Pass pass) {
         INDArray t = transform.forward(x, pass);
-        transformed = pass.caches() ? t : null;
+        if (pass.caches()) {
+            pass.save(this, t);
+        }
         INDArray logits = Nd4j.gemm(t, decoderWeight, false, true);
-        return logits.addiRowVector(bias);
+        return pass.hook(out, logits.addiRowVector(bias));
     }
 
-    INDArray backward(INDArray dLogits, Parameters grads) {
-        Nd4j.gemm(dLogits, transformed, grads.get(decoderWeightName), true, false, 1.0, 1.0);
-        grads.get(biasName).addi(dLogits.sum(0));
+    INDArray backward(Pass pass, INDArray dLogits, Parameters grads) {
+        pass.gradientAt(out, dLogits);
+        INDArray transformed = pass.saved(this, INDArray.class);
+        if (grads != null) {
+            Nd4j.gemm(dLogits, transformed, grads.get(decoderWeightName), true, false, 1.0, 1.0);
+            grads.get(biasName).addi(dLogits.sum(0));
+        }
         INDArray dT = Nd4j.gemm(dLogits, decoderWeight, false, false);
-        transformed = null;
-        return transform.backward(dT, grads);
+        return transform.backward(pass, dT, grads);
     }
 }

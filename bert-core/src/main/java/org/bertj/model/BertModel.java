@@ -2,54 +2,116 @@ package org.bertj.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bertj.model.hooks.HookPoint;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The BERT encoder: embeddings, {@code L} transformer layers and the pooler. Inside
- * {@link BertForPreTraining} its tensors are named {@code bert.*}; on its own (a saved HF
- * {@code BertModel}) they carry no prefix.
+ * HF {@code BertModel}: embeddings, {@code L} transformer layers and, unless built without it
+ * ({@code add_pooling_layer=False}), the pooler; {@code [B, S]} ids (or
+ * {@code inputs_embeds [B, S, H]}) in, {@code [B, S, H]} and pooled {@code [B, H]} out. Inside
+ * {@link BertForPreTraining} and {@link BertForMaskedLM} its tensors and modules are named
+ * {@code bert.*}; on its own (a saved HF {@code BertModel}, what sentence-transformers ships) they
+ * carry no prefix.
+ *
+ * <p>Immutable and thread-safe: every call keeps its state in its own {@link Pass}.
  */
-public final class BertModel {
+public final class BertModel implements BertPreTrainedModel {
 
     private final BertConfig config;
     private final Parameters params;
     private final String prefix;
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
+    /** Null when built without the pooling layer. */
     private final BertPooler pooler;
-    private int lastBatch;
-    private int lastSeq;
+    private final List<String> pointNames;
 
     /** A stand-alone model (names without prefix), all tensors zero until loaded or initialised. */
     public BertModel(BertConfig config, DataType dataType) {
-        this(config, new Parameters(dataType), "");
+        this(config, new Parameters(dataType), "", true);
     }
 
-    /** Registers this model's tensors in {@code params} under {@code prefix} ("" or "bert."). */
-    BertModel(BertConfig config, Parameters params, String prefix) {
+    /**
+     * Registers this model's tensors in {@code params} under {@code prefix} ("" or "bert.").
+     *
+     * @param addPoolingLayer whether it has the pooler (HF's {@code add_pooling_layer})
+     */
+    BertModel(BertConfig config, Parameters params, String prefix, boolean addPoolingLayer) {
         this.config = config;
         this.params = params;
         this.prefix = prefix;
         embeddings = new BertEmbeddings(config, params, prefix + "embeddings.");
         encoder = new BertEncoder(config, params, prefix + "encoder.");
-        pooler = new BertPooler(config, params, prefix + "pooler.");
+        pooler = addPoolingLayer ? new BertPooler(config, params, prefix + "pooler.") : null;
+        List<Point> list = new ArrayList<>();
+        points(list);
+        pointNames = list.stream().map(p -> p.name).toList();
+    }
+
+    /** Whether it has the pooler; without it {@link BertModelOutput#pooledOutput()} is null. */
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    /** Itself: the encoder of an encoder-only model. */
+    @Override
+    public BertModel bert() {
+        return this;
+    }
+
+    /** "BertModel". */
+    @Override
+    public String hfClassName() {
+        return "BertModel";
     }
 
     /** The configuration. */
+    @Override
     public BertConfig config() {
         return config;
     }
 
     /** The tensors by HF name (shared with an enclosing {@link BertForPreTraining}). */
+    @Override
     public Parameters parameters() {
         return params;
     }
 
-    /** "" or "bert.". */
-    String prefix() {
-        return prefix;
+    /** The HF module path: {@code bert} inside {@link BertForPreTraining}, "" on its own. */
+    public String name() {
+        return prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
+    }
+
+    /** {@code .embeddings}. */
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    /** {@code .encoder}. */
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    /** {@code .pooler}, or null for a model without it ({@link #hasPooler()}). */
+    public BertPooler pooler() {
+        return pooler;
+    }
+
+    void points(List<Point> list) {
+        embeddings.points(list);
+        encoder.points(list);
+        if (pooler != null) {
+            pooler.points(list);
+        }
+    }
+
+    /** Every hook point of this model in forward order, with its shape for batch {@code b}, length {@code s}. */
+    public List<HookPoint> hookPoints(int b, int s) {
+        List<Point> list = new ArrayList<>();
+        points(list);
+        return list.stream().map(p -> p.describe(b, s)).toList();
     }
 
     /** Eval-mode forward pass. */
@@ -58,10 +120,13 @@ public final class BertModel {
     }
 
     /**
-     * @throws IllegalArgumentException if an input does not fit the config
+     * A forward pass in {@code pass}'s mode with its hooks.
+     *
+     * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
      */
     public BertModelOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
         inputs.validate(config);
+        pass.begin(inputs, config, params.dataType(), pointNames);
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
             BertModelOutput o = forwardIn(inputs, options, pass);
             return new BertModelOutput(ws.result(o.lastHiddenState()), ws.result(o.pooledOutput()),
@@ -69,24 +134,18 @@ public final class BertModel {
         }
     }
 
-    private BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
+    /** The forward inside an open pass (begun by the caller). */
+    BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
         DataType type = params.dataType();
         int b = inputs.batchSize();
         int s = inputs.sequenceLength();
-        INDArray maskBias = null;
-        if (!inputs.fullyAttended()) {
-            // HF: (1 - mask) · finfo(dtype).min, so masked keys get exp(...) = 0 in the softmax.
-            double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-            maskBias = inputs.attentionMask(type).rsub(1.0).muli(min);
-        }
+        INDArray maskBias = inputs.fullyAttended() ? null : AttentionMaskBias.of(inputs.attentionMask(type), type);
         INDArray headMask = inputs.headMask(config, type);
         List<INDArray> hidden = options.hiddenStates() ? new ArrayList<>() : null;
         List<INDArray> attentions = options.attentions() ? new ArrayList<>() : null;
         INDArray x = embeddings.forward(inputs, pass);
         INDArray last = encoder.forward(x, b, s, maskBias, headMask, pass, hidden, attentions);
-        INDArray pooled = pooler.forward(last, b, s, pass);
-        lastBatch = b;
-        lastSeq = s;
+        INDArray pooled = pooler == null ? null : pooler.forward(last, b, s, pass);
         long h = config.hiddenSize();
         if (hidden != null) {
             hidden.replaceAll(t -> t.reshape('c', b, s, h));
@@ -95,19 +154,21 @@ public final class BertModel {
     }
 
     /**
-     * Backward through the last caching forward pass.
+     * Backward through {@code pass}'s forward.
      *
      * @param dLastHidden gradient w.r.t. the last hidden state {@code [B·S, H]} or {@code [B, S, H]}, or null
      * @param dPooled     gradient w.r.t. the pooled output {@code [B, H]}, or null
+     * @param grads       parameter gradients to add into, or null for none (input/hook-point gradients only)
      */
-    void backward(INDArray dLastHidden, INDArray dPooled, Parameters grads) {
+    void backward(Pass pass, INDArray dLastHidden, INDArray dPooled, Parameters grads) {
         long h = config.hiddenSize();
+        long tokens = (long) pass.batch() * pass.seq();
         INDArray d = dLastHidden == null
-                ? Nd4j.zeros(params.dataType(), (long) lastBatch * lastSeq, h)
-                : dLastHidden.reshape('c', (long) lastBatch * lastSeq, h);
-        if (dPooled != null) {
-            d = d.add(pooler.backward(dPooled, grads));
+                ? Nd4j.zeros(params.dataType(), tokens, h)
+                : dLastHidden.reshape('c', tokens, h).dup('c');
+        if (dPooled != null && pooler != null) {
+            d.addi(pooler.backward(pass, dPooled, grads));
         }
-        embeddings.backward(encoder.backward(d, grads), grads);
+        embeddings.backward(pass, encoder.backward(pass, d, grads), grads);
     }
 }

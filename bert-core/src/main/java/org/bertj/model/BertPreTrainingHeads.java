@@ -1,23 +1,40 @@
 package org.bertj.model;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.util.List;
 
-/** Both pre-training heads under {@code cls.}: masked-LM predictions and next-sentence relationship. */
+/**
+ * HF {@code BertPreTrainingHeads} ({@code cls}): the masked-LM predictions and the next-sentence
+ * relationship.
+ */
 public final class BertPreTrainingHeads {
 
+    private final String name;
     private final BertLMPredictionHead predictions;
     private final BertOnlyNSPHead seqRelationship;
 
     BertPreTrainingHeads(BertConfig c, Parameters params, String prefix, String wordEmbeddingsName) {
+        name = prefix.substring(0, prefix.length() - 1);
         predictions = new BertLMPredictionHead(c, params, prefix + "predictions.", wordEmbeddingsName);
         seqRelationship = new BertOnlyNSPHead(c, params, prefix);
     }
 
-    BertLMPredictionHead predictions() {
+    /** The HF module path, {@code cls}. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code cls.predictions}: the MLM head. */
+    public BertLMPredictionHead predictions() {
         return predictions;
     }
 
-    BertOnlyNSPHead seqRelationship() {
+    /** {@code cls.seq_relationship}: the NSP head. */
+    public BertOnlyNSPHead seqRelationship() {
         return seqRelationship;
+    }
+
+    void points(List<Point> list) {
+        predictions.points(list);
+        seqRelationship.points(list);
     }
 }

@@ -1,9 +1,9 @@
 package org.bertj.model;
 
+import java.util.List;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -11,25 +11,41 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Multi-head scaled dot-product self-attention. Query, key and value share one fused
- * {@code [3H, H]} weight (the HF-named {@code query/key/value.weight} are row-block views of it), so
- * one gemm computes all three; scores and context are batched products over {@code [B, heads, S, D]}.
+ * HF {@code BertSelfAttention} ({@code bert.encoder.layer.i.attention.self}): multi-head scaled
+ * dot-product self-attention. Takes the layer input {@code [B·S, H]} (HF {@code [B, S, H]}) and
+ * returns the merged context {@code [B·S, H]} with the probabilities {@code [B, heads, S, S]}.
+ *
+ * <p>Query, key and value share one fused {@code [3H, H]} weight (the HF-named
+ * {@code query/key/value.weight} are row-block views of it), so one gemm computes all three; scores
+ * and context are batched products over {@code [B, heads, S, D]}. Hook points, in order:
+ * {@code .query}, {@code .key}, {@code .value} ({@code [B, heads, S, D]}, bias included, unscaled),
+ * {@code .scores} ({@code [B, heads, S, S]}, scaled and masked, before the softmax), {@code .probs}
+ * (the softmax) and {@code .context} ({@code [B, heads, S, D]}, before the heads are merged).
  */
 public final class BertSelfAttention {
 
+    private final String name;
     private final int heads;
     private final int headSize;
     private final int hidden;
     private final Linear qkv;
     private final Dropout dropout;
+    /** The relative-position term of the scores, or null for absolute positions. */
+    private final RelativePositionScores relative;
+    private final Point query;
+    private final Point key;
+    private final Point value;
+    private final Point scores;
+    private final Point probs;
+    private final Point context;
+    private final Point[] points;
 
-    // Training caches.
-    private INDArray qkv5;
-    private INDArray probs;
-    private INDArray usedProbs;
-    private INDArray headMask;
+    /** What backward needs: the q, k, v used, the softmax output, the probabilities used, the head mask. */
+    private record Saved(INDArray q, INDArray k, INDArray v, INDArray softmax, INDArray used, INDArray headMask) {
+    }
 
-    BertSelfAttention(BertConfig c, Parameters params, String prefix) {
+    BertSelfAttention(BertConfig c, Parameters params, String prefix, int layer) {
+        name = prefix.substring(0, prefix.length() - 1);
         heads = c.numAttentionHeads();
         headSize = c.headSize();
         hidden = c.hiddenSize();
@@ -44,6 +60,34 @@ public final class BertSelfAttention {
         }
         qkv = new Linear(params, wKey, bKey);
         dropout = new Dropout(c.attentionProbsDropoutProb());
+        // HF registers distance_embedding after query, key and value.
+        relative = c.positionEmbeddingType().isRelative() ? new RelativePositionScores(c, params, prefix) : null;
+        query = new Point(prefix + "query", layer, Point.Kind.HEADS, headSize, heads);
+        key = new Point(prefix + "key", layer, Point.Kind.HEADS, headSize, heads);
+        value = new Point(prefix + "value", layer, Point.Kind.HEADS, headSize, heads);
+        scores = new Point(prefix + "scores", layer, Point.Kind.SCORES, 0, heads);
+        probs = new Point(prefix + "probs", layer, Point.Kind.SCORES, 0, heads);
+        context = new Point(prefix + "context", layer, Point.Kind.HEADS, headSize, heads);
+        points = new Point[] {query, key, value, scores, probs, context};
+    }
+
+    /** The HF module path, e.g. {@code bert.encoder.layer.0.attention.self}. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code num_attention_heads}. */
+    public int numHeads() {
+        return heads;
+    }
+
+    /** D = H / heads. */
+    public int headSize() {
+        return headSize;
+    }
+
+    void points(List<Point> out) {
+        out.addAll(List.of(points));
     }
 
     /** Result of one attention forward: the context {@code [B·S, H]} and the probabilities {@code [B, heads, S, S]}. */
@@ -52,43 +96,46 @@ public final class BertSelfAttention {
 
     /**
      * @param x        {@code [B·S, H]}
-     * @param maskBias additive key mask {@code [B, S]} (0 or a huge negative), or null
+     * @param maskBias additive mask {@code [B, S]} or {@code [B, S, S]} ({@link AttentionMaskBias}), or null
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        if (!pass.caches() && CpuKernels.applies(x)) {
-            qkv5 = probs = usedProbs = this.headMask = null;
+        // The fused path has no relative-position step; relative attention runs step by step.
+        if (!pass.caches() && CpuKernels.applies(x) && !pass.hooked(points) && relative == null) {
             return forwardCpu(x, batch, seq, maskBias, headMask);
         }
         INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
-        INDArray q = part(fused, 0);
-        INDArray k = part(fused, 1);
-        INDArray v = part(fused, 2);
-        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
-        INDArray scores = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, k, scores, 1.0 / Math.sqrt(headSize), 0.0,
+        INDArray q = pass.hook(query, part(fused, 0));
+        INDArray k = pass.hook(key, part(fused, 1));
+        INDArray v = pass.hook(value, part(fused, 2));
+        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own;
+        // with relative positions HF scales (q·kᵀ + term) instead, so the scale comes after the term.
+        INDArray s = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
+        Nd4j.exec(new Mmul(q, k, s, relative == null ? 1.0 / Math.sqrt(headSize) : 1.0, 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
-        if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+        if (relative != null) {
+            s.addi(relative.scores(q, k, relative.positional(seq))).divi(Math.sqrt(headSize));
         }
-        Nd4j.exec(new SoftMax(scores, scores, 3));
-        INDArray p = scores;
-        INDArray kept = pass.caches() ? p.dup() : null;
+        if (maskBias != null) {
+            AttentionMaskBias.addTo(s, maskBias);
+        }
+        s = pass.hook(scores, s);
+        Nd4j.exec(new SoftMax(s, s, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
+        }
+        INDArray softmax = pass.caches() ? s.dup() : null; // dropout and the head mask work in place
+        INDArray p = pass.hook(probs, s);
         p = dropout.forward(p, pass);
         if (headMask != null) {
             Nd4j.exec(new BroadcastMulOp(p, headMask, p, 1));
         }
-        INDArray context = Nd4j.matmul(p, v); // [B, heads, S, D]
+        INDArray ctx = pass.hook(context, Nd4j.matmul(p, v)); // [B, heads, S, D]
         // Heads back together: one strided copy into [B, S, heads, D] (cheaper than permute().dup()).
-        INDArray out = Nd4j.createUninitialized(context.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
-        out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(context);
+        INDArray out = Nd4j.createUninitialized(ctx.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
+        out.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3).assign(ctx);
         if (pass.caches()) {
-            qkv5 = fused;
-            probs = kept;
-            usedProbs = p;
-            this.headMask = headMask;
-        } else {
-            qkv5 = probs = usedProbs = this.headMask = null;
+            pass.save(this, new Saved(q, k, v, softmax, p, headMask));
         }
         return new Result(out, p);
     }
@@ -97,7 +144,8 @@ public final class BertSelfAttention {
      * Inference on the CPU backend in float32, laid out like the matrix-multiply yardstick: the
      * element-wise steps are Java passes ({@link CpuAttentionKernels}) and both batched products
      * get contiguous operands, K already transposed (on permuted views of the fused projection
-     * ND4J's batched products stalled with two threads; bench/NOTES.md).
+     * ND4J's batched products stalled with two threads; bench/NOTES.md). Used only when no hook is
+     * attached inside the attention (it computes q, k, v and the context in its own layout).
      */
     private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask) {
         INDArray projected = qkv.forwardWithoutBias(x); // bias added while splitting heads
@@ -106,21 +154,24 @@ public final class BertSelfAttention {
         INDArray kT = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, headSize, seq}, 'c');
         INDArray v = Nd4j.createUninitialized(x.dataType(), rows, 'c');
         CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, q, kT, v);
-        INDArray scores = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, kT, scores, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
+        INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
+        Nd4j.exec(new Mmul(q, kT, s, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
         if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(scores, maskBias, scores, 0, 3));
+            AttentionMaskBias.addTo(s, maskBias);
         }
         // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
         // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md).
-        Nd4j.exec(new SoftMax(scores, scores, 3));
-        if (headMask != null) {
-            Nd4j.exec(new BroadcastMulOp(scores, headMask, scores, 1));
+        Nd4j.exec(new SoftMax(s, s, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
         }
-        INDArray context = Nd4j.matmul(scores, v); // eval mode: dropout is the identity
+        if (headMask != null) {
+            Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
+        }
+        INDArray ctx = Nd4j.matmul(s, v); // eval mode: dropout is the identity
         INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
-        CpuAttentionKernels.mergeHeads(context, out);
-        return new Result(out, scores);
+        CpuAttentionKernels.mergeHeads(ctx, out);
+        return new Result(out, s);
     }
 
     /** {@code [B, heads, S, D]} view of query (0), key (1) or value (2). */
@@ -129,35 +180,38 @@ public final class BertSelfAttention {
                 NDArrayIndex.all(), NDArrayIndex.all()).permute(0, 2, 1, 3);
     }
 
-    /** Accumulates the fused QKV gradients and returns dx {@code [B·S, H]}. */
-    INDArray backward(INDArray dContext, Parameters grads) {
-        if (qkv5 == null) {
-            throw new IllegalStateException("backward without a caching forward pass");
-        }
-        long batch = qkv5.size(0);
-        long seq = qkv5.size(1);
-        INDArray q = part(qkv5, 0);
-        INDArray k = part(qkv5, 1);
-        INDArray v = part(qkv5, 2);
+    /** Accumulates the fused QKV gradients (unless {@code grads} is null) and returns dx {@code [B·S, H]}. */
+    INDArray backward(Pass pass, INDArray dContext, Parameters grads) {
+        Saved sv = pass.saved(this, Saved.class);
+        long batch = pass.batch();
+        long seq = pass.seq();
         INDArray dC = dContext.reshape('c', batch, seq, heads, headSize).permute(0, 2, 1, 3);
-        INDArray dV = Nd4j.matmul(usedProbs, dC, null, true, false, false);
-        INDArray dP = Nd4j.matmul(dC, v, null, false, true, false);
-        if (headMask != null) {
-            Nd4j.exec(new BroadcastMulOp(dP, headMask, dP, 1));
+        pass.gradientAt(context, dC);
+        INDArray dV = Nd4j.matmul(sv.used(), dC, null, true, false, false);
+        INDArray dP = Nd4j.matmul(dC, sv.v(), null, false, true, false);
+        if (sv.headMask() != null) {
+            Nd4j.exec(new BroadcastMulOp(dP, sv.headMask(), dP, 1));
         }
-        dP = dropout.backward(dP);
+        dP = dropout.backward(pass, dP);
+        pass.gradientAt(probs, dP);
         // softmax: dS = P · (dP - Σ_keys dP·P)
-        INDArray dot = dP.mul(probs).sum(3);
+        INDArray dot = dP.mul(sv.softmax()).sum(3);
         Nd4j.exec(new BroadcastSubOp(dP, dot, dP, 0, 1, 2));
-        INDArray dS = dP.muli(probs);
+        INDArray dS = dP.muli(sv.softmax());
+        pass.gradientAt(scores, dS);
         dS.divi(Math.sqrt(headSize));
-        INDArray dQ = Nd4j.matmul(dS, k);
-        INDArray dK = Nd4j.matmul(dS, q, null, true, false, false);
-        INDArray dFused = Nd4j.createUninitialized(qkv5.dataType(), new long[] {batch, seq, 3, heads, headSize}, 'c');
+        INDArray dQ = Nd4j.matmul(dS, sv.k());
+        INDArray dK = Nd4j.matmul(dS, sv.q(), null, true, false, false);
+        if (relative != null) {
+            relative.backward(dS, sv.q(), sv.k(), relative.positional((int) seq), dQ, dK, grads);
+        }
+        pass.gradientAt(query, dQ);
+        pass.gradientAt(key, dK);
+        pass.gradientAt(value, dV);
+        INDArray dFused = Nd4j.createUninitialized(dQ.dataType(), new long[] {batch, seq, 3, heads, headSize}, 'c');
         part(dFused, 0).assign(dQ);
         part(dFused, 1).assign(dK);
         part(dFused, 2).assign(dV);
-        qkv5 = probs = usedProbs = headMask = null;
-        return qkv.backward(dFused.reshape('c', batch * seq, 3L * hidden), grads);
+        return qkv.backward(pass, dFused.reshape('c', batch * seq, 3L * hidden), grads);
     }
 }

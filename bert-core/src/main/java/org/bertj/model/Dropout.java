@@ -11,8 +11,6 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Dropout {
 
     private final double p;
-    /** The scaled keep mask of the last training forward; null after an eval forward. */
-    private INDArray mask;
 
     Dropout(double p) {
         this.p = p;
@@ -21,18 +19,22 @@ final class Dropout {
     /** Applies dropout to {@code x} in place (training) or returns it untouched. */
     INDArray forward(INDArray x, Pass pass) {
         if (!pass.dropout() || p == 0) {
-            mask = null;
             return x;
         }
         INDArray m = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
         Nd4j.getExecutioner().exec(new BernoulliDistribution(m, 1.0 - p), pass.rng());
         m.muli(1.0 / (1.0 - p));
-        mask = pass.caches() ? m : null;
+        if (pass.caches()) {
+            pass.save(this, m); // the scaled keep mask
+        }
         return x.muli(m);
     }
 
-    /** The gradient through the last forward, in place on {@code dOut}. */
-    INDArray backward(INDArray dOut) {
-        return mask == null ? dOut : dOut.muli(mask);
+    /** The gradient through this pass's forward, in place on {@code dOut}. */
+    INDArray backward(Pass pass, INDArray dOut) {
+        if (!pass.dropout() || p == 0) {
+            return dOut;
+        }
+        return dOut.muli(pass.saved(this, INDArray.class));
     }
 }

@@ -12,7 +12,6 @@ final class Embedding {
 
     private final String name;
     private final INDArray weight;
-    private int[] ids;
 
     /** Creates {@code prefix.weight [rows, dim]}. */
     Embedding(Parameters params, String prefix, int rows, int dim) {
@@ -26,14 +25,17 @@ final class Embedding {
 
     /** The rows of {@code ids} (already validated), as a new {@code [ids.length, dim]} array. */
     INDArray forward(int[] ids, Pass pass) {
-        this.ids = pass.caches() ? ids : null;
+        if (pass.caches()) {
+            pass.save(this, ids);
+        }
         return Nd4j.pullRows(weight, 1, ids);
     }
 
     /** Adds each row of {@code dy} into the gradient row of the id that produced it. */
-    void backward(INDArray dy, Parameters grads) {
-        if (ids == null) {
-            throw new IllegalStateException("backward without a caching forward pass");
+    void backward(Pass pass, INDArray dy, Parameters grads) {
+        int[] ids = pass.saved(this, int[].class);
+        if (grads == null) {
+            return;
         }
         // Rows of repeated ids are first summed per distinct id (a segment sum over compact ids),
         // then added in place into the distinct rows of the gradient: no race between duplicates,
@@ -51,6 +53,5 @@ final class Embedding {
         INDArray g = grads.get(name);
         Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(g, Nd4j.createFromArray(distinct), summed)
                 .addOutputs(g).build());
-        ids = null;
     }
 }

@@ -14,8 +14,10 @@ final class LayerNorm {
     private final INDArray weight;
     private final INDArray bias;
     private final double eps;
-    private INDArray normalized;
-    private INDArray rstd;
+
+    /** What backward needs: x̂ {@code [N, H]} and 1/σ {@code [N, 1]}. */
+    private record Saved(INDArray normalized, INDArray rstd) {
+    }
 
     /** Creates {@code prefix.weight} and {@code prefix.bias}, both {@code [size]}. */
     LayerNorm(Parameters params, String prefix, int size, double eps) {
@@ -37,8 +39,6 @@ final class LayerNorm {
      * written over {@code y}; {@code add} is a dense layer's bias, broadcast over the rows.
      */
     INDArray forwardAdding(INDArray y, INDArray add, INDArray residual) {
-        normalized = null;
-        rstd = null;
         CpuKernels.addLayerNorm(y, add, residual, weight, bias, eps, y);
         return y;
     }
@@ -49,8 +49,6 @@ final class LayerNorm {
      */
     INDArray forwardEmbeddings(INDArray word, int[] ids, INDArray position, int[] positions, INDArray type,
             int[] types) {
-        normalized = null;
-        rstd = null;
         INDArray out = Nd4j.createUninitialized(word.dataType(), new long[] {ids.length, word.size(1)}, 'c');
         CpuKernels.embedLayerNorm(word, ids, position, positions, type, types, weight, bias, eps, out);
         return out;
@@ -68,30 +66,27 @@ final class LayerNorm {
         INDArray r = Transforms.pow(var.addi(eps), -0.5, false);
         INDArray xhat = x.subColumnVector(mean).muliColumnVector(r);
         if (pass.caches()) {
-            normalized = xhat;
-            rstd = r;
+            pass.save(this, new Saved(xhat, r));
             return xhat.mulRowVector(weight).addiRowVector(bias);
         }
-        normalized = null;
-        rstd = null;
         return xhat.muliRowVector(weight).addiRowVector(bias);
     }
 
-    /** Accumulates dweight and dbias and returns dx. */
-    INDArray backward(INDArray dy, Parameters grads) {
-        if (normalized == null) {
-            throw new IllegalStateException("backward without a caching forward pass");
+    /** Accumulates dweight and dbias (unless {@code grads} is null) and returns dx. */
+    INDArray backward(Pass pass, INDArray dy, Parameters grads) {
+        Saved s = pass.saved(this, Saved.class);
+        INDArray normalized = s.normalized();
+        INDArray rstd = s.rstd();
+        if (grads != null) {
+            grads.get(prefix + ".weight").addi(dy.mul(normalized).sum(0));
+            grads.get(prefix + ".bias").addi(dy.sum(0));
         }
-        grads.get(prefix + ".weight").addi(dy.mul(normalized).sum(0));
-        grads.get(prefix + ".bias").addi(dy.sum(0));
         INDArray dxhat = dy.mulRowVector(weight);
         // dx = rstd · (dxhat - mean(dxhat) - xhat · mean(dxhat · xhat))
         INDArray meanD = dxhat.mean(true, 1);
         INDArray meanDX = dxhat.mul(normalized).mean(true, 1);
         INDArray dx = normalized.mulColumnVector(meanDX);
         dx.rsubi(dxhat).subiColumnVector(meanD).muliColumnVector(rstd);
-        normalized = null;
-        rstd = null;
         return dx;
     }
 }

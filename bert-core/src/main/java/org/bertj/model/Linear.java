@@ -20,7 +20,6 @@ final class Linear {
     private final Ref biasRef;
     private final INDArray weight;
     private final INDArray bias;
-    private INDArray input;
 
     /** Creates {@code prefix.weight [out, in]} and {@code prefix.bias [out]} in the store. */
     Linear(Parameters params, String prefix, int in, int out) {
@@ -52,27 +51,28 @@ final class Linear {
      * of its own (one pass over the output less).
      */
     INDArray forwardWithoutBias(INDArray x) {
-        input = null;
         return Nd4j.gemm(x, weight, false, true);
     }
 
     INDArray forward(INDArray x, Pass pass) {
         INDArray y = Nd4j.gemm(x, weight, false, true);
         y.addiRowVector(bias);
-        input = pass.caches() ? x : null;
+        if (pass.caches()) {
+            pass.save(this, x);
+        }
         return y;
     }
 
-    /** Accumulates dW and db into {@code grads} and returns dx. */
-    INDArray backward(INDArray dy, Parameters grads) {
-        if (input == null) {
-            throw new IllegalStateException("backward without a caching forward pass");
+    /**
+     * Accumulates dW and db into {@code grads} (skipped when null: only input gradients wanted)
+     * and returns dx.
+     */
+    INDArray backward(Pass pass, INDArray dy, Parameters grads) {
+        INDArray input = pass.saved(this, INDArray.class);
+        if (grads != null) {
+            Nd4j.gemm(dy, input, weightRef.in(grads), true, false, 1.0, 1.0);
+            biasRef.in(grads).addi(dy.sum(0));
         }
-        INDArray dW = weightRef.in(grads);
-        Nd4j.gemm(dy, input, dW, true, false, 1.0, 1.0);
-        biasRef.in(grads).addi(dy.sum(0));
-        INDArray dx = Nd4j.gemm(dy, weight, false, false);
-        input = null;
-        return dx;
+        return Nd4j.gemm(dy, weight, false, false);
     }
 }

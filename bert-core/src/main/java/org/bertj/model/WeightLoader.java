@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.bertj.weights.BertNames;
+import org.bertj.weights.HfWeightFiles;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.TensorInfo;
 import org.bertj.weights.TensorSource;
 import org.bertj.weights.WeightFormatException;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
@@ -56,21 +58,105 @@ public final class WeightLoader {
     }
 
     /**
-     * Reads a Hugging Face model directory: {@code config.json} and {@code model.safetensors}.
+     * A model of the class its checkpoint makes, with what loading it did.
+     *
+     * @param model  a {@link BertModel}, {@link BertForMaskedLM} or {@link BertForPreTraining}
+     * @param report the load report; its notes say which class and why
+     */
+    public record AutoLoaded(BertPreTrainedModel model, LoadReport report) {
+    }
+
+    /**
+     * Reads a Hugging Face model directory as the model class its weights make, as
+     * {@link #loadAuto(TensorSource, BertConfig, DataType, Mode)}: {@code config.json} and the weights in
+     * any format {@link HfWeightFiles} reads.
+     *
+     * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
+     */
+    public static AutoLoaded loadAuto(Path dir, DataType dataType, Mode mode) throws IOException {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("model directory " + dir + " has no config.json");
+        }
+        if (HfWeightFiles.find(dir) == null) {
+            throw new IOException("model directory " + dir + " has no weights (looked for "
+                    + String.join(", ", HfWeightFiles.NAMES) + ")");
+        }
+        BertConfig c = BertConfig.fromJson(config);
+        try (TensorSource source = HfWeightFiles.open(dir)) {
+            return loadAuto(source, c, dataType, mode);
+        }
+    }
+
+    /**
+     * A new model of the class the tensors make, so that no head is invented: with
+     * {@code cls.seq_relationship.*} a {@link BertForPreTraining}; else with {@code cls.predictions.*}
+     * a {@link BertForMaskedLM} (with the pooler if the file has it); else a {@link BertModel}
+     * (names with or without {@code bert.}; with the pooler if the file has it). Within that class
+     * {@code mode} applies as in {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}.
+     *
+     * @param dataType FLOAT or DOUBLE
+     */
+    public static AutoLoaded loadAuto(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws IOException {
+        checkSize(source, config, dataType, mode);
+        boolean nsp = false;
+        boolean mlm = false;
+        boolean pooler = false;
+        for (String src : source.names()) {
+            String n = BertNames.inModel(src, true);
+            nsp |= n.startsWith("cls.seq_relationship.");
+            mlm |= n.startsWith("cls.predictions.");
+            pooler |= n.startsWith("bert.pooler.");
+        }
+        Parameters params = Parameters.uninitialized(dataType);
+        BertPreTrainedModel model;
+        String why;
+        try {
+            if (nsp) {
+                model = new BertForPreTraining(config, params);
+                why = "the weights have both heads (cls.predictions.*, cls.seq_relationship.*)";
+            } else if (mlm) {
+                model = new BertForMaskedLM(config, params, pooler);
+                why = "the weights have cls.predictions.* but no next-sentence head cls.seq_relationship.*, so"
+                        + " none is invented; " + (pooler ? "with" : "without") + " the pooler, as the file";
+            } else {
+                model = new BertModel(config, params, "", pooler);
+                why = "the weights have no cls.* head; " + (pooler ? "with" : "without") + " the pooler, as the file";
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        params.checkFusedBuffersCovered();
+        LoadReport r = load(source, params, config, mode, 0, Map.of());
+        List<String> notes = new ArrayList<>();
+        notes.add("loaded as " + model.hfClassName() + ": " + why);
+        config.architecture().filter(a -> !a.equals(model.hfClassName())).ifPresent(a ->
+                notes.add("config.json's architectures names " + a + "; the weights make a " + model.hfClassName()));
+        notes.addAll(r.notes());
+        return new AutoLoaded(model, new LoadReport(r.loaded(), r.missing(), r.unexpected(), r.mismatched(),
+                r.initialized(), notes));
+    }
+
+    /**
+     * Reads a Hugging Face model directory: {@code config.json} and the weights in any format
+     * {@link HfWeightFiles} finds ({@code model.safetensors}, safetensors shards,
+     * {@code pytorch_model.bin} in zip or legacy format, .bin shards; F32, F16, BF16 or F64 tensors).
      *
      * @param dataType FLOAT or DOUBLE
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
         Path config = dir.resolve("config.json");
-        Path weights = dir.resolve("model.safetensors");
-        for (Path p : new Path[] {config, weights}) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("model directory " + dir + " has no " + p.getFileName());
-            }
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("model directory " + dir + " has no config.json");
+        }
+        if (HfWeightFiles.find(dir) == null) {
+            throw new IOException("model directory " + dir + " has no weights (looked for "
+                    + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
         BertConfig c = BertConfig.fromJson(config);
-        try (SafetensorsFile f = SafetensorsFile.open(weights)) {
+        try (TensorSource f = HfWeightFiles.open(dir)) {
             return load(f, c, dataType, mode);
         }
     }
@@ -86,6 +172,7 @@ public final class WeightLoader {
      */
     public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
             throws IOException {
+        checkSize(source, config, dataType, mode);
         Map<String, String> mapped = new HashMap<>();
         Parameters params = source instanceof SafetensorsFile file && dataType == DataType.FLOAT && mapsWeights()
                 ? Parameters.over(dataType, mapper(file, mapped))
@@ -100,6 +187,55 @@ public final class WeightLoader {
         params.checkFusedBuffersCovered();
         LoadReport r = load(source, params, config, mode, 0, mapped);
         return new Loaded(model, r);
+    }
+
+    /**
+     * Refuses, before anything is allocated, a config whose model would not fit the memory ND4J may
+     * take (JavaCPP's {@code maxbytes}, by default the heap limit) or, in strict mode, whose
+     * embeddings and encoder alone need more elements than the weights hold: a config.json that
+     * claims 10^6 layers for a 12-layer file would otherwise allocate until the machine gives out.
+     */
+    static void checkSize(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws WeightFormatException {
+        try {
+            checkMemory(config, dataType);
+        } catch (IllegalArgumentException e) {
+            throw new WeightFormatException(e.getMessage());
+        }
+        if (mode != Mode.STRICT) {
+            return;
+        }
+        long held = 0;
+        for (String name : source.names()) {
+            long n = 1;
+            for (long d : source.info(name).shape()) {
+                n = Math.multiplyExact(n, d);
+            }
+            held = Math.addExact(held, n);
+        }
+        if (held < config.encoderParameterCount()) {
+            throw new WeightFormatException(String.format("%s holds %,d elements in all, fewer than the %,d"
+                    + " parameters the config's embeddings and encoder need (%s)", source, held,
+                    config.encoderParameterCount(), config.describeSize()));
+        }
+    }
+
+    /**
+     * Refuses a config whose model would not fit the off-heap memory ND4J may still take
+     * (JavaCPP's {@code maxbytes}, by default the heap limit), before anything is allocated.
+     *
+     * @throws IllegalArgumentException naming the sizes, the parameter count and the limit
+     */
+    static void checkMemory(BertConfig config, DataType dataType) {
+        long bytes = Math.multiplyExact(config.parameterCount(), (long) dataType.width());
+        long max = Pointer.maxBytes();
+        long free = max - Pointer.totalBytes();
+        if (max > 0 && bytes > free) {
+            throw new IllegalArgumentException(String.format("the model of this config needs %,d parameters = %,d"
+                    + " bytes as %s, more than the %,d bytes of off-heap memory left to this JVM"
+                    + " (-Dorg.bytedeco.javacpp.maxbytes=%d): %s", config.parameterCount(), bytes, dataType, free,
+                    max, config.describeSize()));
+        }
     }
 
     /**
@@ -172,7 +308,7 @@ public final class WeightLoader {
                 notes.add("ignored buffer " + src + " (positions are computed, not stored)");
                 continue;
             }
-            if (targetPrefixed && name.equals(DECODER_WEIGHT)) {
+            if (targetPrefixed && name.equals(DECODER_WEIGHT) && !params.contains(DECODER_WEIGHT)) {
                 decoderWeight = src;
                 continue;
             }
@@ -207,8 +343,11 @@ public final class WeightLoader {
         if (mode == Mode.STRICT && (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()
                 || !untied.isEmpty())) {
             LoadReport r = new LoadReport(List.of(), missing, unexpected, mismatched, List.of(), notes);
-            StringBuilder msg = new StringBuilder("weights do not fit the model (" + config + "):\n")
-                    .append(r.describe());
+            int fitting = params.names().size() - missing.size() - mismatched.size();
+            StringBuilder msg = new StringBuilder("weights do not fit the model (" + config + "): nothing was"
+                    + " loaded (strict mode); " + fitting + " of the model's " + params.names().size()
+                    + " tensors are in the file with the right shape")
+                    .append(r.problems());
             for (String u : untied) {
                 msg.append("\n").append(u);
             }
@@ -277,8 +416,9 @@ public final class WeightLoader {
                 .sub(source.load(copy).castTo(DataType.DOUBLE))
                 .amaxNumber().doubleValue();
         if (diff != 0) {
-            untied.add(copy + " differs from " + main + " (max |diff| " + diff
-                    + ") but the decoder is tied to it; " + main + " is used");
+            untied.add(copy + " differs from " + main + " (max |diff| " + diff + "), but config.json has"
+                    + " tie_word_embeddings true (or not set), so the decoder is " + main + " as in HF and the"
+                    + " file's " + copy + " is NOT used; set tie_word_embeddings false to use it");
         } else {
             notes.add(copy + " equals " + main + " (tied)");
         }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Hugging Face's (slow, pure-Python) {@code BertTokenizer} of transformers 4.29, token for token:
@@ -16,6 +19,9 @@ import java.util.Objects;
  *
  * <p>Everything happens in one pass over the text with no regular expression and no String per
  * character or per candidate piece (see {@link TextScanner}). Immutable and thread-safe.
+ *
+ * <p>The Unicode data (categories, whitespace, case mapping, NFD) is Unicode 14.0 from bertj's own
+ * tables, what Hugging Face gives on Python 3.11, not the JDK's: the tokens are the same on every JDK.
  *
  * <p>Where HF only logs an error and returns a sequence longer than {@code max_length} (a truncation
  * that cannot remove enough tokens), this class throws {@link IllegalArgumentException} instead.
@@ -36,9 +42,27 @@ public final class BertTokenizer {
     /** HF's {@code model_max_length} for bert-base: the default of {@link Builder#modelMaxLength}. */
     public static final int BERT_MAX_LENGTH = 512;
 
-    private static final String[] SPECIALS = {UNK, SEP, PAD, CLS, MASK};
+    /** {@link #modelMaxLength()} of a tokenizer without one (HF: {@code VERY_LARGE_INTEGER}). */
+    public static final int NO_MAX_LENGTH = Integer.MAX_VALUE;
+
+    private static final System.Logger LOG = System.getLogger(BertTokenizer.class.getName());
 
     private final Vocabulary vocabulary;
+    private final String unkToken;
+    private final String sepToken;
+    private final String padToken;
+    private final String clsToken;
+    private final String maskToken;
+    /** The special tokens in HF's all_special_tokens order; matched in the text and never split. */
+    private final String[] specials;
+    private final Set<String> neverSplit;
+    /** First code points of every never-split string (specials included): a cheap test per word. */
+    private final int[] neverSplitFirst;
+    private final boolean[] asciiSpecialFirst = new boolean[128];
+    private final String specialFirstChars;
+    /** HF warns about max_length without truncation once per tokenizer (its deprecation_warnings). */
+    private final AtomicBoolean warnedTruncation = new AtomicBoolean();
+    private final AtomicBoolean warnedNoMaxLength = new AtomicBoolean();
     private final boolean doLowerCase;
     private final boolean stripAccents;
     private final boolean tokenizeChineseChars;
@@ -60,35 +84,91 @@ public final class BertTokenizer {
         this.tokenizeChineseChars = b.tokenizeChineseChars;
         this.maxInputCharsPerWord = b.maxInputCharsPerWord;
         this.modelMaxLength = b.modelMaxLength;
-        this.unkId = requireToken(UNK);
-        this.clsId = requireToken(CLS);
-        this.sepId = requireToken(SEP);
-        this.padId = vocabulary.id(PAD);
-        this.specialIds = new int[SPECIALS.length];
+        this.unkToken = b.unkToken;
+        this.sepToken = b.sepToken;
+        this.padToken = b.padToken;
+        this.clsToken = b.clsToken;
+        this.maskToken = b.maskToken;
+        this.unkId = requireToken(unkToken, "unk_token");
+        this.clsId = requireToken(clsToken, "cls_token");
+        this.sepId = requireToken(sepToken, "sep_token");
+        this.padId = vocabulary.id(padToken);
+        LinkedHashSet<String> sp = new LinkedHashSet<>(List.of(unkToken, sepToken, padToken, clsToken, maskToken));
+        sp.addAll(b.additionalSpecialTokens);
+        this.specials = sp.toArray(new String[0]);
+        this.specialIds = new int[specials.length];
         this.isSpecialId = new boolean[vocabulary.idLimit()];
-        for (int i = 0; i < SPECIALS.length; i++) {
-            int id = vocabulary.id(SPECIALS[i]);
+        StringBuilder firsts = new StringBuilder();
+        for (int i = 0; i < specials.length; i++) {
+            int id = vocabulary.id(specials[i]);
             specialIds[i] = id < 0 ? unkId : id;
             if (id >= 0) {
                 isSpecialId[id] = true;
             }
+            char f = specials[i].charAt(0);
+            if (f < 128) {
+                asciiSpecialFirst[f] = true;
+            } else if (firsts.indexOf(String.valueOf(f)) < 0) {
+                firsts.append(f);
+            }
         }
+        this.specialFirstChars = firsts.toString();
+        this.neverSplit = Set.copyOf(b.neverSplit);
+        LinkedHashSet<Integer> nsFirst = new LinkedHashSet<>();
+        for (String t : neverSplit) {
+            nsFirst.add(t.codePointAt(0));
+        }
+        for (String t : specials) {
+            nsFirst.add(t.codePointAt(0));
+        }
+        this.neverSplitFirst = nsFirst.stream().mapToInt(Integer::intValue).toArray();
         this.folding = CharFolding.of(doLowerCase, stripAccents);
         this.scanners = ThreadLocal.withInitial(() -> new TextScanner(this));
     }
 
-    private int requireToken(String token) {
+    private int requireToken(String token, String role) {
         int id = vocabulary.id(token);
         if (id < 0) {
-            throw new IllegalArgumentException("the vocabulary has no " + token + " token; BERT needs "
-                    + UNK + ", " + CLS + " and " + SEP);
+            throw new IllegalArgumentException("the vocabulary has no " + token + " token (" + role
+                    + "); BERT needs its unk, cls and sep tokens" + byteOrderMarkHint(token));
         }
         return id;
+    }
+
+    /**
+     * Why a token may seem absent: HF's {@code load_vocab} reads vocab.txt as "utf-8", not
+     * "utf-8-sig", so a byte order mark stays part of the first token, and so it does here.
+     */
+    private String byteOrderMarkHint(String token) {
+        String first = vocabulary.token(0);
+        if (first == null || !first.startsWith("\uFEFF")) {
+            return "";
+        }
+        return " (the file starts with a UTF-8 byte order mark, which Hugging Face's load_vocab keeps as part of"
+                + " the first token: line 1 is U+FEFF + '" + first.substring(1) + "'"
+                + (first.substring(1).equals(token) ? ", not " + token : "") + "; remove the 3 bytes EF BB BF)";
     }
 
     /** The uncased tokenizer (bert-base-uncased's settings) of a {@code vocab.txt}. */
     public static BertTokenizer fromVocab(Path vocabTxt) throws IOException {
         return builder(Vocabulary.load(vocabTxt)).build();
+    }
+
+    /**
+     * The tokenizer of a Hugging Face model directory, as {@code BertTokenizer.from_pretrained(dir)}
+     * builds it: {@code vocab.txt} with the options of {@code tokenizer_config.json} (see
+     * {@link TokenizerConfig}). Without that file HF's defaults apply (lower-casing, no maximum length).
+     *
+     * @throws IOException if vocab.txt is missing or either file is unreadable or malformed
+     */
+    public static BertTokenizer fromDirectory(Path dir) throws IOException {
+        Path vocab = dir.resolve("vocab.txt");
+        if (!java.nio.file.Files.isRegularFile(vocab)) {
+            throw new IOException(dir + " has no vocab.txt (the tokenizer's WordPiece vocabulary)");
+        }
+        Builder b = builder(Vocabulary.load(vocab)).modelMaxLength(NO_MAX_LENGTH);
+        TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE)).applyTo(b);
+        return b.build();
     }
 
     /** A builder with HF's defaults: lower-case, strip accents with it, split CJK, 100 chars per word. */
@@ -104,6 +184,13 @@ public final class BertTokenizer {
         private boolean tokenizeChineseChars = true;
         private int maxInputCharsPerWord = 100;
         private int modelMaxLength = BERT_MAX_LENGTH;
+        private String unkToken = UNK;
+        private String sepToken = SEP;
+        private String padToken = PAD;
+        private String clsToken = CLS;
+        private String maskToken = MASK;
+        private List<String> additionalSpecialTokens = List.of();
+        private Set<String> neverSplit = Set.of();
 
         private Builder(Vocabulary vocabulary) {
             this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
@@ -136,7 +223,53 @@ public final class BertTokenizer {
             return this;
         }
 
-        /** {@code model_max_length}: the max_length of truncation or padding when none is given. */
+        /**
+         * HF's {@code never_split}: words (between whitespace) kept whole, neither lower-cased,
+         * stripped nor split; each becomes its vocabulary id or the unknown token.
+         */
+        public Builder neverSplit(Set<String> v) {
+            for (String t : v) {
+                if (t == null || t.isEmpty()) {
+                    throw new IllegalArgumentException("never_split holds an empty or null token");
+                }
+            }
+            neverSplit = Set.copyOf(v);
+            return this;
+        }
+
+        /** The special tokens ({@code unk_token}, {@code sep_token}, ...); null keeps the default. */
+        public Builder specialTokens(String unk, String sep, String pad, String cls, String mask) {
+            unkToken = nonEmpty(unk, unkToken, "unk_token");
+            sepToken = nonEmpty(sep, sepToken, "sep_token");
+            padToken = nonEmpty(pad, padToken, "pad_token");
+            clsToken = nonEmpty(cls, clsToken, "cls_token");
+            maskToken = nonEmpty(mask, maskToken, "mask_token");
+            return this;
+        }
+
+        /** {@code additional_special_tokens}: matched in the text and kept whole, like [MASK]. */
+        public Builder additionalSpecialTokens(List<String> v) {
+            for (String t : v) {
+                nonEmpty(t, null, "additional_special_tokens");
+            }
+            additionalSpecialTokens = List.copyOf(v);
+            return this;
+        }
+
+        private static String nonEmpty(String v, String dflt, String what) {
+            if (v == null && dflt != null) {
+                return dflt;
+            }
+            if (v == null || v.isEmpty()) {
+                throw new IllegalArgumentException(what + " must be a non-empty string");
+            }
+            return v;
+        }
+
+        /**
+         * {@code model_max_length}: the max_length of truncation or padding when none is given;
+         * {@link #NO_MAX_LENGTH} for none (then such truncation and padding do nothing, as in HF).
+         */
         public Builder modelMaxLength(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model_max_length must be >= 1, got " + v);
@@ -159,7 +292,7 @@ public final class BertTokenizer {
         List<String> out = new ArrayList<>(p.size);
         for (int i = 0; i < p.size; i++) {
             String t = vocabulary.token(p.ids[i]);
-            out.add(t == null ? UNK : t);
+            out.add(t == null ? unkToken : t);
         }
         return out;
     }
@@ -168,6 +301,17 @@ public final class BertTokenizer {
     public int[] tokenIds(String text) {
         Pieces p = pieces(text, "text");
         return Arrays.copyOf(p.ids, p.size);
+    }
+
+    /**
+     * HF's {@code basic_tokenizer.tokenize} as {@code tokenize} runs it (special tokens split off
+     * first, lower-casing per character): the words before WordPiece. For tests and diagnostics.
+     */
+    public List<String> basicTokens(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null");
+        }
+        return scanners.get().basicTokens(text);
     }
 
     private Pieces pieces(String text, String what) {
@@ -199,7 +343,7 @@ public final class BertTokenizer {
      * @throws IllegalArgumentException for a null text, or a truncation that cannot reach max_length
      */
     public Encoding encode(String text, String textPair, EncodeOptions options) {
-        requireOptions(options);
+        options = effective(options);
         Encoding e = encodeUnpadded(text, textPair, options);
         if (options.padding() == Padding.MAX_LENGTH) {
             e = pad(e, maxLength(options));
@@ -214,7 +358,7 @@ public final class BertTokenizer {
      * @param textPairs null, or one second sequence per text
      */
     public List<Encoding> encodeBatch(List<String> texts, List<String> textPairs, EncodeOptions options) {
-        requireOptions(options);
+        options = effective(options);
         if (texts == null) {
             throw new IllegalArgumentException("texts is null");
         }
@@ -237,10 +381,39 @@ public final class BertTokenizer {
         return out;
     }
 
-    private static void requireOptions(EncodeOptions options) {
+    /**
+     * The strategies HF 4.29's {@code _get_padding_truncation_strategies} settles on: max_length
+     * with neither truncation nor padding given means longest_first (HF warns, once per tokenizer);
+     * truncation or max_length padding with no max_length on a tokenizer without model_max_length
+     * does nothing (HF warns each time).
+     */
+    private EncodeOptions effective(EncodeOptions options) {
         if (options == null) {
             throw new IllegalArgumentException("options is null (use EncodeOptions.DEFAULT)");
         }
+        if (!options.truncationGiven() && options.maxLength() != null && options.padding() == Padding.DO_NOT_PAD) {
+            if (!warnedTruncation.getAndSet(true)) {
+                LOG.log(System.Logger.Level.WARNING, "Truncation was not explicitly activated but `max_length` is"
+                        + " provided a specific value, please use `truncation=True` to explicitly truncate examples"
+                        + " to max length. Defaulting to 'longest_first' truncation strategy. If you encode pairs"
+                        + " of sequences (GLUE-style) with the tokenizer you can select this strategy more precisely"
+                        + " by providing a specific strategy to `truncation`.");
+            }
+            options = options.withTruncation(Truncation.LONGEST_FIRST);
+        }
+        if (options.maxLength() == null && modelMaxLength == NO_MAX_LENGTH) {
+            if (options.padding() == Padding.MAX_LENGTH) {
+                LOG.log(System.Logger.Level.WARNING, "Asking to pad to max_length but no maximum length is provided"
+                        + " and the model has no predefined maximum length. Default to no padding.");
+                options = options.withPadding(Padding.DO_NOT_PAD);
+            }
+            if (options.truncation() != Truncation.DO_NOT_TRUNCATE) {
+                LOG.log(System.Logger.Level.WARNING, "Asking to truncate to max_length but no maximum length is"
+                        + " provided and the model has no predefined maximum length. Default to no truncation.");
+                options = options.withTruncation(Truncation.DO_NOT_TRUNCATE);
+            }
+        }
+        return options;
     }
 
     private int maxLength(EncodeOptions options) {
@@ -330,13 +503,24 @@ public final class BertTokenizer {
                 + " (HF logs this as an error and returns the sequence too long)");
     }
 
+    /**
+     * Longest sequence padding may produce. A request's max_length is otherwise unchecked (HF itself
+     * uses 10^30 for "no limit"), but padding to it allocates: 2^31 - 1 would take 50 GB.
+     */
+    public static final int MAX_PADDED_LENGTH = 1 << 20;
+
     private Encoding pad(Encoding e, int target) {
         int n = e.length();
         if (n >= target) {
             return e;
         }
+        if (target > MAX_PADDED_LENGTH) {
+            throw new IllegalArgumentException("max_length " + target + " with padding is more than the limit of "
+                    + MAX_PADDED_LENGTH + " tokens a padded sequence may have");
+        }
         if (padId < 0) {
-            throw new IllegalArgumentException("padding needs a " + PAD + " token, which the vocabulary lacks");
+            throw new IllegalArgumentException("padding needs a " + PAD + " token, which the vocabulary lacks"
+                    + byteOrderMarkHint(PAD));
         }
         int[] ids = Arrays.copyOf(e.inputIds(), target);
         Arrays.fill(ids, n, target, padId);
@@ -374,7 +558,7 @@ public final class BertTokenizer {
             }
             String t = vocabulary.token(id);
             if (t == null) {
-                t = UNK;
+                t = unkToken;
             }
             if (!first) {
                 sb.append(' ');
@@ -447,20 +631,58 @@ public final class BertTokenizer {
         return folding;
     }
 
-    /** HF 4.29 NFC-normalizes before splitting; it only changes tokens when accents are kept. */
-    boolean composesWords() {
-        return !stripAccents;
+    /** The unknown token ({@code unk_token}). */
+    public String unkToken() {
+        return unkToken;
+    }
+
+    /** The mask token ({@code mask_token}). */
+    public String maskToken() {
+        return maskToken;
+    }
+
+    /** The id of the mask token, or -1 if the vocabulary has none. */
+    public int maskId() {
+        return vocabulary.id(maskToken);
+    }
+
+    /** HF's {@code never_split} (the special tokens are never split besides). */
+    public Set<String> neverSplit() {
+        return neverSplit;
     }
 
     String[] specialTokenStrings() {
-        return SPECIALS;
+        return specials;
     }
 
     int[] specialTokenIds() {
         return specialIds;
     }
 
-    char specialFirstChar() {
-        return '[';
+    boolean isSpecialFirstChar(char c) {
+        return c < 128 ? asciiSpecialFirst[c] : specialFirstChars.indexOf(c) >= 0;
+    }
+
+    /** Whether a word starting with {@code cp} could be a never-split word or a special token. */
+    boolean mayNeverSplit(int cp) {
+        for (int f : neverSplitFirst) {
+            if (f == cp) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isNeverSplit(String word) {
+        return neverSplit.contains(word) || isSpecialToken(word);
+    }
+
+    boolean isSpecialToken(String word) {
+        for (String s : specials) {
+            if (s.equals(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

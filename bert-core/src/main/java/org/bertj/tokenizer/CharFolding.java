@@ -1,21 +1,22 @@
 package org.bertj.tokenizer;
 
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lower-casing and accent stripping of one code point, as HF's slow tokenizer does them: Python's
  * {@code str.lower()} (full case mapping, so U+0130 becomes "i" + U+0307) applied character by
- * character, then NFD with every Mn (non-spacing mark) dropped.
+ * character, then NFD with every Mn (non-spacing mark) dropped; all from bertj's Unicode 14.0 tables
+ * ({@link UnicodeData}), never from the JDK.
  *
  * <p>HF lower-cases the text one character at a time before it splits off special tokens
  * ({@code PreTrainedTokenizer.tokenize}: a regex with {@code (.+?)}), so there is no final-sigma
  * context; and NFD followed by dropping Mn gives the same letters whether applied to a word or to
- * each of its code points. That makes folding a per-code-point table: the BMP is precomputed once,
- * the rare supplementary characters are cached on first sight.
+ * each of its code points, except for NFD's canonical reordering of the few marks that accent
+ * stripping keeps ({@link #reorders}; the scanner redoes such a word whole). That makes folding a
+ * per-code-point table: the BMP is precomputed once, the rare supplementary characters are cached on
+ * first sight.
  */
 final class CharFolding {
 
@@ -29,6 +30,8 @@ final class CharFolding {
     /** Per BMP char: the single char it folds to, {@link #EMPTY}, or {@code -(2 + index into multi)}. */
     private final int[] bmp = new int[0x10000];
     private final String[] multi;
+    /** Per BMP char: whether its fold holds a kept non-starter, which NFD may reorder within the word. */
+    private final boolean[] bmpReorders = new boolean[0x10000];
     private final ConcurrentHashMap<Integer, String> supplementary = new ConcurrentHashMap<>();
 
     private CharFolding(boolean lowerCase, boolean stripAccents) {
@@ -44,6 +47,7 @@ final class CharFolding {
                 f = String.valueOf((char) c);
             } else {
                 f = compute(c);
+                bmpReorders[c] = stripAccents && hasKeptNonStarter(f);
             }
             if (f.isEmpty()) {
                 bmp[c] = EMPTY;
@@ -83,6 +87,48 @@ final class CharFolding {
         return multi[-code - 2];
     }
 
+    /** Whether accents are stripped. */
+    boolean stripsAccents() {
+        return stripAccents;
+    }
+
+    /** Whether lower-casing is on. */
+    boolean lowerCases() {
+        return lowerCase;
+    }
+
+    /**
+     * Whether the fold of {@code cp} holds a non-Mn character with a non-zero combining class (25 of
+     * them in Unicode 14, e.g. U+1D165): with accents stripped, NFD's reordering may move it against
+     * another kept one, so a word holding one is redone with {@link #appendNfd}.
+     */
+    boolean reorders(int cp) {
+        return cp < 0x10000 ? bmpReorders[cp] : stripAccents && hasKeptNonStarter(supplementary(cp));
+    }
+
+    /**
+     * Appends Python's {@code lower()} (if lower-casing) then the full canonical decomposition of
+     * {@code cp} to {@code out}, marks included, for a word that must be decomposed and reordered whole.
+     */
+    void appendNfd(int cp, List<Integer> out) {
+        for (int c : lowerCase ? UnicodeData.lower(cp) : new int[] {cp}) {
+            for (int d : UnicodeData.nfd(c)) {
+                out.add(d);
+            }
+        }
+    }
+
+    private static boolean hasKeptNonStarter(String f) {
+        for (int i = 0; i < f.length(); ) {
+            int c = f.codePointAt(i);
+            if (UnicodeData.classOf(c) == UnicodeData.KEPT_NON_STARTER) {
+                return true;
+            }
+            i += Character.charCount(c);
+        }
+        return false;
+    }
+
     /** The fold of a supplementary code point (cached; these are rare). */
     String supplementary(int cp) {
         String f = supplementary.get(cp);
@@ -98,25 +144,18 @@ final class CharFolding {
     }
 
     private String compute(int cp) {
-        String s;
-        if (lowerCase) {
-            // Locale.ROOT lower-casing of a lone code point is Python's str.lower(): U+0130 is its only
-            // unconditional multi-character mapping, and no context can make a lone sigma final.
-            s = new String(Character.toChars(cp)).toLowerCase(Locale.ROOT);
-        } else {
-            s = new String(Character.toChars(cp));
-        }
-        if (!stripAccents) {
-            return s;
-        }
-        String nfd = Normalizer.normalize(s, Normalizer.Form.NFD);
-        StringBuilder out = new StringBuilder(nfd.length());
-        for (int i = 0; i < nfd.length(); ) {
-            int c = nfd.codePointAt(i);
-            if (Character.getType(c) != Character.NON_SPACING_MARK) {
+        StringBuilder out = new StringBuilder(4);
+        for (int c : lowerCase ? UnicodeData.lower(cp) : new int[] {cp}) {
+            if (!stripAccents) {
                 out.appendCodePoint(c);
+                continue;
             }
-            i += Character.charCount(c);
+            for (int d : UnicodeData.nfd(c)) {
+                byte k = UnicodeData.classOf(d);
+                if (k != UnicodeData.MARK && k != UnicodeData.MARK_STARTER) {
+                    out.appendCodePoint(d);
+                }
+            }
         }
         return out.toString();
     }

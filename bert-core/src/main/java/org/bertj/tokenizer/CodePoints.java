@@ -2,8 +2,9 @@ package org.bertj.tokenizer;
 
 /**
  * The character classes of Hugging Face's BasicTokenizer ({@code _is_whitespace}, {@code _is_control},
- * {@code _is_punctuation}, {@code _is_chinese_char}), answered from tables for the Basic Multilingual
- * Plane so the tokenizer's inner loop does one array read per character.
+ * {@code _is_punctuation}, {@code _is_chinese_char}), from bertj's Unicode 14.0 tables
+ * ({@link UnicodeData}), with the Basic Multilingual Plane in arrays so the tokenizer's inner loop
+ * does one array read per character.
  */
 final class CodePoints {
 
@@ -22,7 +23,7 @@ final class CodePoints {
     static {
         for (int c = 0; c < 0x10000; c++) {
             BMP_KIND[c] = computeKind(c);
-            BMP_PUNCT[c] = computePunctuation(c);
+            BMP_PUNCT[c] = UnicodeData.classOf(c) == UnicodeData.PUNCT;
         }
     }
 
@@ -36,60 +37,19 @@ final class CodePoints {
 
     /** HF's {@code _is_punctuation}: ASCII non-alphanumeric symbols and every Unicode P* category. */
     static boolean isPunctuation(int cp) {
-        return cp < 0x10000 ? BMP_PUNCT[cp] : computePunctuation(cp);
+        return cp < 0x10000 ? BMP_PUNCT[cp] : UnicodeData.classOf(cp) == UnicodeData.PUNCT;
     }
 
     private static byte computeKind(int cp) {
-        if (cp == 0 || cp == 0xFFFD) {
-            return REMOVED;
-        }
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
-            return SPACE;
-        }
-        int type = Character.getType(cp);
-        switch (type) {
-            case Character.SPACE_SEPARATOR:
-            case Character.LINE_SEPARATOR:
-            case Character.PARAGRAPH_SEPARATOR:
-                return SPACE;
-            case Character.CONTROL:
-            case Character.FORMAT:
-            case Character.PRIVATE_USE:
-            case Character.SURROGATE:
-            case Character.UNASSIGNED:
+        switch (UnicodeData.classOf(cp)) {
+            case UnicodeData.REMOVED:
                 return REMOVED;
+            case UnicodeData.SPACE:
+                return SPACE;
+            case UnicodeData.CJK:
+                return CJK;
             default:
-                return isChineseChar(cp) ? CJK : ORDINARY;
-        }
-    }
-
-    /** HF's {@code _is_chinese_char}: the CJK Unified Ideographs blocks, not Hangul, Hiragana or Katakana. */
-    static boolean isChineseChar(int cp) {
-        return (cp >= 0x4E00 && cp <= 0x9FFF)
-                || (cp >= 0x3400 && cp <= 0x4DBF)
-                || (cp >= 0x20000 && cp <= 0x2A6DF)
-                || (cp >= 0x2A700 && cp <= 0x2B73F)
-                || (cp >= 0x2B740 && cp <= 0x2B81F)
-                || (cp >= 0x2B820 && cp <= 0x2CEAF)
-                || (cp >= 0xF900 && cp <= 0xFAFF)
-                || (cp >= 0x2F800 && cp <= 0x2FA1F);
-    }
-
-    private static boolean computePunctuation(int cp) {
-        if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
-            return true;
-        }
-        switch (Character.getType(cp)) {
-            case Character.CONNECTOR_PUNCTUATION:
-            case Character.DASH_PUNCTUATION:
-            case Character.START_PUNCTUATION:
-            case Character.END_PUNCTUATION:
-            case Character.INITIAL_QUOTE_PUNCTUATION:
-            case Character.FINAL_QUOTE_PUNCTUATION:
-            case Character.OTHER_PUNCTUATION:
-                return true;
-            default:
-                return false;
+                return ORDINARY;
         }
     }
 }

@@ -9,11 +9,15 @@ import java.util.Objects;
  */
 public final class EncodeOptions {
 
-    /** HF's defaults: special tokens added, no max_length, no truncation, no padding. */
-    public static final EncodeOptions DEFAULT = new EncodeOptions(true, null, Truncation.DO_NOT_TRUNCATE, Padding.DO_NOT_PAD);
+    /**
+     * HF's defaults: special tokens added, no max_length, truncation not given (none, unless a
+     * max_length is given without padding: then longest_first, as HF does), no padding.
+     */
+    public static final EncodeOptions DEFAULT = new EncodeOptions(true, null, null, Padding.DO_NOT_PAD);
 
     private final boolean addSpecialTokens;
     private final Integer maxLength;
+    /** null: not given (HF's {@code truncation=None}). */
     private final Truncation truncation;
     private final Padding padding;
 
@@ -23,7 +27,7 @@ public final class EncodeOptions {
         }
         this.addSpecialTokens = addSpecialTokens;
         this.maxLength = maxLength;
-        this.truncation = Objects.requireNonNull(truncation, "truncation");
+        this.truncation = truncation;
         this.padding = Objects.requireNonNull(padding, "padding");
     }
 
@@ -32,9 +36,9 @@ public final class EncodeOptions {
         return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
     }
 
-    /** With a truncation strategy. */
+    /** With a truncation strategy, given explicitly ({@link Truncation#DO_NOT_TRUNCATE} is HF's {@code truncation=False}). */
     public EncodeOptions withTruncation(Truncation truncation) {
-        return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
+        return new EncodeOptions(addSpecialTokens, maxLength, Objects.requireNonNull(truncation, "truncation"), padding);
     }
 
     /** With a padding strategy. */
@@ -47,6 +51,11 @@ public final class EncodeOptions {
         return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
     }
 
+    /** Whether a truncation strategy was given (false: HF's {@code truncation=None}). */
+    public boolean truncationGiven() {
+        return truncation != null;
+    }
+
     /** Whether {@code [CLS]} and {@code [SEP]} are added. */
     public boolean addSpecialTokens() {
         return addSpecialTokens;
@@ -57,9 +66,9 @@ public final class EncodeOptions {
         return maxLength;
     }
 
-    /** The truncation strategy. */
+    /** The truncation strategy given, {@link Truncation#DO_NOT_TRUNCATE} if none was (see {@link #truncationGiven}). */
     public Truncation truncation() {
-        return truncation;
+        return truncation == null ? Truncation.DO_NOT_TRUNCATE : truncation;
     }
 
     /** The padding strategy. */

@@ -1,7 +1,8 @@
 package org.bertj.tokenizer;
 
-import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One pass over a text that does all of HF's slow BertTokenizer pipeline at once: special tokens
@@ -12,6 +13,9 @@ import java.util.Arrays;
  * buffer that remembers, for every folded char, the span of original text it came from (all chars
  * folded from one code point share its span); a dropped character (a control, a stripped accent)
  * belongs to no token's span, as in HF's fast tokenizer's offsets. Not thread-safe: one per thread.
+ *
+ * <p>Unlike transformers 4.30 and later, 4.29's BertTokenizer does not NFC-normalize the text, so a
+ * word is never composed: without accent stripping its characters are the text's own.
  */
 final class TextScanner {
 
@@ -25,6 +29,14 @@ final class TextScanner {
     private int[] wordEnd = new int[64];
     private int wordLength;
     private boolean wordAscii = true;
+    /** The text being scanned, and the span of the current word in it ({@code wordFrom} -1: no word). */
+    private String text;
+    private int wordFrom = -1;
+    private int wordTo;
+    /** Whether the word holds a mark that accent stripping keeps and NFD may reorder. */
+    private boolean wordReorders;
+    /** When not null, words go here as strings instead of through WordPiece (HF's basic tokens). */
+    private List<String> basicSink;
 
     TextScanner(BertTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -33,23 +45,40 @@ final class TextScanner {
         this.continuationRoot = trie.node("##");
     }
 
+    /**
+     * HF's basic tokens of {@code text} (what BasicTokenizer gives, special tokens included), before
+     * WordPiece: for tests that compare the per-character behaviour with the reference.
+     */
+    List<String> basicTokens(String text) {
+        List<String> tokens = new ArrayList<>();
+        basicSink = tokens;
+        try {
+            scan(text, new Pieces(8));
+        } finally {
+            basicSink = null;
+        }
+        return tokens;
+    }
+
     /** Appends the tokens of {@code text} to {@code out}; offsets are UTF-16 indices into {@code text}. */
     void scan(String text, Pieces out) {
         String[] specials = tokenizer.specialTokenStrings();
         int[] specialIds = tokenizer.specialTokenIds();
-        char specialFirst = tokenizer.specialFirstChar();
         boolean chinese = tokenizer.tokenizeChineseChars();
         int n = text.length();
-        wordLength = 0;
-        wordAscii = true;
+        this.text = text;
+        resetWord();
         int i = 0;
         while (i < n) {
             char c = text.charAt(i);
-            if (c == specialFirst) {
+            if (tokenizer.isSpecialFirstChar(c)) {
                 int match = matchSpecial(text, i, specials);
                 if (match >= 0) {
                     flushWord(out);
                     int end = i + specials[match].length();
+                    if (basicSink != null) {
+                        basicSink.add(specials[match]);
+                    }
                     out.add(specialIds[match], i, end);
                     i = end;
                     continue;
@@ -59,6 +88,7 @@ final class TextScanner {
                 // ASCII: no table beyond the kind, and folding is at most a case change.
                 byte kind = CodePoints.kind(c);
                 if (kind == CodePoints.ORDINARY) {
+                    startWord(i, i + 1);
                     append((char) folding.bmpCode(c), i, i + 1);
                 } else if (kind == CodePoints.SPACE) {
                     flushWord(out);
@@ -79,6 +109,7 @@ final class TextScanner {
             }
             switch (kind) {
                 case CodePoints.ORDINARY:
+                    startWord(i, i + len);
                     appendFolded(cp, i, i + len);
                     break;
                 case CodePoints.SPACE:
@@ -88,6 +119,7 @@ final class TextScanner {
                     break;
                 default: // CJK: a word of its own
                     flushWord(out);
+                    startWord(i, i + len);
                     appendFolded(cp, i, i + len);
                     flushWord(out);
                     break;
@@ -95,6 +127,21 @@ final class TextScanner {
             i += len;
         }
         flushWord(out);
+        this.text = null;
+    }
+
+    private void startWord(int start, int end) {
+        if (wordFrom < 0) {
+            wordFrom = start;
+        }
+        wordTo = end;
+    }
+
+    private void resetWord() {
+        wordLength = 0;
+        wordAscii = true;
+        wordFrom = -1;
+        wordReorders = false;
     }
 
     private static int matchSpecial(String text, int at, String[] specials) {
@@ -108,6 +155,9 @@ final class TextScanner {
     }
 
     private void appendFolded(int cp, int start, int end) {
+        if (folding.reorders(cp)) {
+            wordReorders = true;
+        }
         String multi;
         if (cp < 0x10000) {
             int code = folding.bmpCode((char) cp);
@@ -147,28 +197,31 @@ final class TextScanner {
     }
 
     private void flushWord(Pieces out) {
-        int n = wordLength;
-        if (n == 0) {
+        if (wordFrom < 0) {
             return;
         }
-        if (!wordAscii) {
-            if (tokenizer.composesWords()) {
-                composeWord();
-                n = wordLength;
-            }
-            if (!tokenizer.doLowerCase() && isSpecialToken()) {
-                // HF's never_split: a whole whitespace-separated word that spells a special token
-                // (possible only without lower-casing) goes to WordPiece unsplit.
-                wordPiece(0, n, out);
-                wordLength = 0;
-                wordAscii = true;
+        if (tokenizer.mayNeverSplit(firstCleanedCodePoint())) {
+            String source = cleanedSource();
+            if (tokenizer.isNeverSplit(source)) {
+                // HF's never_split: the word as written is neither lower-cased, stripped nor split on
+                // punctuation (a special token spelled across removed characters is caught here).
+                setWord(source);
+                wordPiece(0, wordLength, out);
+                resetWord();
                 return;
             }
-        } else if (!tokenizer.doLowerCase() && isSpecialToken()) {
-            wordPiece(0, n, out);
-            wordLength = 0;
+        }
+        if (wordReorders) {
+            decomposeWord();
+        }
+        if (wordLength > 0 && tokenizer.mayNeverSplit(Character.codePointAt(word, 0, wordLength))
+                && tokenizer.isNeverSplit(new String(word, 0, wordLength))) {
+            // HF checks never_split again after folding, before the punctuation split.
+            wordPiece(0, wordLength, out);
+            resetWord();
             return;
         }
+        int n = wordLength;
         int from = 0;
         int k = 0;
         while (k < n) {
@@ -191,90 +244,110 @@ final class TextScanner {
         if (from < n) {
             wordPiece(from, n, out);
         }
-        wordLength = 0;
-        wordAscii = true;
+        resetWord();
     }
 
-    private boolean isSpecialToken() {
-        for (String s : tokenizer.specialTokenStrings()) {
-            if (s.length() == wordLength) {
-                boolean same = true;
-                for (int k = 0; k < wordLength && same; k++) {
-                    same = s.charAt(k) == word[k];
-                }
-                if (same) {
-                    return true;
-                }
-            }
+    /** The word's first code point as BasicTokenizer sees it (lower-cased if HF lower-cases). */
+    private int firstCleanedCodePoint() {
+        int cp = text.codePointAt(wordFrom);
+        if (!folding.lowerCases()) {
+            return cp;
         }
-        return false;
+        return cp < 128 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : UnicodeData.lower(cp)[0];
     }
 
     /**
-     * HF 4.29 NFC-normalizes the text before splitting it; that only matters when accents are kept
-     * (stripping decomposes everything again). Composition is done per cluster (a starter and the
-     * marks after it) so each composed char keeps the span of the characters it was made from.
+     * The word as HF's BasicTokenizer compares it with never_split: the text's characters with the
+     * removed ones dropped, each lower-cased on its own if HF lower-cases (PreTrainedTokenizer.tokenize
+     * does that before BasicTokenizer), not accent-stripped.
      */
-    private void composeWord() {
-        String s = new String(word, 0, wordLength);
-        if (Normalizer.isNormalized(s, Normalizer.Form.NFC)) {
-            return;
-        }
-        String whole = Normalizer.normalize(s, Normalizer.Form.NFC);
-        char[] w = new char[Math.max(whole.length(), 1)];
-        int[] ws = new int[w.length];
-        int[] we = new int[w.length];
-        int len = 0;
-        int k = 0;
-        boolean clustersAgree = true;
-        StringBuilder check = new StringBuilder(whole.length());
-        while (k < wordLength) {
-            int end = k + Character.charCount(Character.codePointAt(word, k, wordLength));
-            while (end < wordLength && !isStarter(Character.codePointAt(word, end, wordLength))) {
-                end += Character.charCount(Character.codePointAt(word, end, wordLength));
+    private String cleanedSource() {
+        StringBuilder sb = new StringBuilder(wordTo - wordFrom);
+        for (int i = wordFrom; i < wordTo; ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (CodePoints.kind(cp) == CodePoints.REMOVED) {
+                continue;
             }
-            String cluster = Normalizer.normalize(new String(word, k, end - k), Normalizer.Form.NFC);
-            check.append(cluster);
-            if (check.length() > w.length) {
-                clustersAgree = false;
-                break;
-            }
-            for (int q = 0; q < cluster.length(); q++) {
-                w[len] = cluster.charAt(q);
-                ws[len] = wordStart[k];
-                we[len] = wordEnd[end - 1];
-                len++;
-            }
-            k = end;
-        }
-        if (!clustersAgree || !check.toString().equals(whole)) {
-            // Composition across clusters (Hangul jamo, for instance): every char gets the word's span.
-            len = whole.length();
-            for (int q = 0; q < len; q++) {
-                w[q] = whole.charAt(q);
-                ws[q] = wordStart[0];
-                we[q] = wordEnd[wordLength - 1];
+            for (int c : folding.lowerCases() ? UnicodeData.lower(cp) : new int[] {cp}) {
+                sb.appendCodePoint(c);
             }
         }
-        if (w.length > word.length) {
-            word = new char[w.length];
-            wordStart = new int[w.length];
-            wordEnd = new int[w.length];
-        }
-        System.arraycopy(w, 0, word, 0, len);
-        System.arraycopy(ws, 0, wordStart, 0, len);
-        System.arraycopy(we, 0, wordEnd, 0, len);
-        wordLength = len;
+        return sb.toString();
     }
 
-    private static boolean isStarter(int cp) {
-        int t = Character.getType(cp);
-        return t != Character.NON_SPACING_MARK && t != Character.COMBINING_SPACING_MARK
-                && t != Character.ENCLOSING_MARK;
+    /** Replaces the word by {@code s}, every char with the whole word's span. */
+    private void setWord(String s) {
+        wordLength = 0;
+        wordAscii = true;
+        for (int k = 0; k < s.length(); k++) {
+            append(s.charAt(k), wordFrom, wordTo);
+        }
+    }
+
+    /**
+     * Redoes the word as HF does it: NFD of the whole (lower-cased) word, whose canonical reordering
+     * can swap two kept non-starters that per-character folding leaves in text order, then every Mn
+     * dropped. Each char keeps the span of the code point it came from.
+     */
+    private void decomposeWord() {
+        List<Integer> cps = new ArrayList<>();
+        List<Integer> from = new ArrayList<>();
+        for (int i = wordFrom; i < wordTo; ) {
+            int cp = text.codePointAt(i);
+            int len = Character.charCount(cp);
+            if (CodePoints.kind(cp) != CodePoints.REMOVED) {
+                int before = cps.size();
+                folding.appendNfd(cp, cps);
+                for (int k = before; k < cps.size(); k++) {
+                    from.add(i);
+                }
+            }
+            i += len;
+        }
+        // Canonical ordering (Unicode 3.11): a stable sort by combining class of each run of non-starters.
+        for (int k = 1; k < cps.size(); k++) {
+            int ccc = UnicodeData.combiningClass(cps.get(k));
+            for (int j = k; ccc != 0 && j > 0; j--) {
+                int prev = UnicodeData.combiningClass(cps.get(j - 1));
+                if (prev <= ccc) {
+                    break;
+                }
+                cps.set(j, cps.set(j - 1, cps.get(j)));
+                from.set(j, from.set(j - 1, from.get(j)));
+            }
+        }
+        wordLength = 0;
+        wordAscii = true;
+        for (int k = 0; k < cps.size(); k++) {
+            int cp = cps.get(k);
+            byte c = UnicodeData.classOf(cp);
+            if (c == UnicodeData.MARK || c == UnicodeData.MARK_STARTER) {
+                continue;
+            }
+            int start = from.get(k);
+            int end = start + Character.charCount(text.codePointAt(start));
+            for (char ch : Character.toChars(cp)) {
+                append(ch, start, end);
+            }
+        }
     }
 
     /** Greedy longest-match WordPiece over {@code word[from, to)}: HF's WordpieceTokenizer.tokenize. */
     private void wordPiece(int from, int to, Pieces out) {
+        if (basicSink != null) {
+            basicSink.add(new String(word, from, to - from));
+            return;
+        }
+        if (!tokenizer.neverSplit().isEmpty()) {
+            String piece = new String(word, from, to - from);
+            if (tokenizer.neverSplit().contains(piece)) {
+                // BertTokenizer._tokenize: a basic token in never_split skips WordPiece
+                int id = tokenizer.vocabulary().id(piece);
+                out.add(id < 0 ? tokenizer.unkId() : id, wordStart[from], wordEnd[to - 1]);
+                return;
+            }
+        }
         int unk = tokenizer.unkId();
         int codePoints = wordAscii ? to - from : Character.codePointCount(word, from, to - from);
         if (codePoints > tokenizer.maxInputCharsPerWord()) {

@@ -59,6 +59,38 @@ final class Golden {
     }
 
     /**
+     * Compares every output and loss stored in this case's expected.safetensors with what
+     * {@code model} computes from the stored inputs, failing on the first that differs or that
+     * we do not produce.
+     *
+     * @return the names compared
+     */
+    java.util.Set<String> compareEveryOutput(BertForPreTraining model, DataType type) throws IOException {
+        try (SafetensorsFile e = expected()) {
+            BertForPreTrainingOutput out = model.forward(inputs(e), OutputOptions.ALL);
+            java.util.Map<String, INDArray> ours = out.named();
+            if (e.contains("labels")) {
+                org.bertj.loss.PreTrainingLoss.Result loss = org.bertj.loss.PreTrainingLoss.compute(
+                        out.predictionLogits(), e.load("labels"), out.seqRelationshipLogits(),
+                        e.load("next_sentence_label"), false);
+                ours.put("loss", org.nd4j.linalg.factory.Nd4j.scalar(loss.total()));
+                ours.put("mlm_loss", org.nd4j.linalg.factory.Nd4j.scalar(loss.mlmLoss()));
+                ours.put("nsp_loss", org.nd4j.linalg.factory.Nd4j.scalar(loss.nspLoss()));
+            }
+            java.util.Set<String> compared = new java.util.TreeSet<>();
+            for (String n : e.names()) {
+                if (INPUTS.contains(n)) {
+                    continue;
+                }
+                assertTrue(ours.containsKey(n), name + ": we produce no output named " + n);
+                assertClose(name + " " + type + " " + n, e.load(n), ours.get(n), hint(n));
+                compared.add(n);
+            }
+            return compared;
+        }
+    }
+
+    /**
      * Asserts {@code |got - want| <= atol + 1e-5·|want|} element-wise with atol = max(10·hint, 1e-5),
      * printing the largest absolute difference.
      *
@@ -68,6 +100,10 @@ final class Golden {
         assertArrayEquals(want.shape(), got.shape(), what + ": shape");
         INDArray w = want.castTo(DataType.DOUBLE);
         INDArray g = got.castTo(DataType.DOUBLE);
+        // ND4J's max skips NaN, so a NaN in our output would otherwise pass unnoticed
+        int nanGot = g.isNaN().castTo(DataType.INT).sumNumber().intValue();
+        int nanWant = w.isNaN().castTo(DataType.INT).sumNumber().intValue();
+        assertTrue(nanGot == nanWant, what + ": " + nanGot + " NaN in our output, " + nanWant + " in HF's");
         INDArray diff = Transforms.abs(w.sub(g), false);
         double maxAbs = diff.maxNumber().doubleValue();
         double atol = Math.max(10 * hint, 1e-5);

@@ -134,8 +134,14 @@ class BertTokenizerTest {
                 () -> tokenizer.encode("one two three four five", null, o.withTruncation(Truncation.ONLY_SECOND)));
         assertThrows(IllegalArgumentException.class,
                 () -> tokenizer.encode("a b", "c d", EncodeOptions.DEFAULT.withMaxLength(2).withTruncation(Truncation.LONGEST_FIRST)));
-        // Without truncation max_length does not cut (HF only warns).
-        assertEquals(7, tokenizer.encode("one two three four five", null, o).length());
+        // max_length with no truncation and no padding truncates longest_first, as HF 4.29 does (it warns);
+        // truncation=False or padding keep the text whole.
+        assertEquals(6, tokenizer.encode("one two three four five", null, o).length());
+        assertArrayEquals(tokenizer.encode("one two three four five", null, o.withTruncation(Truncation.LONGEST_FIRST))
+                .inputIds(), tokenizer.encode("one two three four five", null, o).inputIds());
+        assertEquals(7, tokenizer.encode("one two three four five", null, o.withTruncation(Truncation.DO_NOT_TRUNCATE))
+                .length());
+        assertEquals(7, tokenizer.encode("one two three four five", null, o.withPadding(Padding.LONGEST)).length());
     }
 
     @Test

@@ -72,11 +72,13 @@ class VocabularyTest {
     }
 
     @Test
-    void casedVocabularyKeepsCaseComposesAccentsAndNeverSplitsSpecialWords() {
+    void casedVocabularyKeepsCaseAndAccentsAndNeverSplitsSpecialWords() {
+        // Expectations from scripts/hf_bert_tokenizer.py (transformers 4.29's BertTokenizer) on BASE.
         BertTokenizer cased = BertTokenizer.builder(Vocabulary.of(BASE)).doLowerCase(false).build();
         assertEquals(List.of("Hello", ",", "hello"), cased.tokenize("Hello, hello"));
-        // HF 4.29 NFC-normalizes first: e + U+0301 is é, one token.
-        assertEquals(List.of("é"), cased.tokenize("e\u0301"));
+        // HF 4.29 does not NFC-normalize: e + U+0301 stays two characters, é is one.
+        assertEquals(List.of("e", "##\u0301"), cased.tokenize("e\u0301"));
+        assertEquals(List.of("é"), cased.tokenize("é"));
         // A word that spells a special token once a control is dropped is not split at its brackets.
         assertEquals(List.of("[MASK]"), cased.tokenize("[MA\u200bSK]"));
         BertTokenizer uncased = BertTokenizer.builder(Vocabulary.of(BASE)).build();
@@ -84,8 +86,24 @@ class VocabularyTest {
         BertTokenizer casedStripped = BertTokenizer.builder(Vocabulary.of(BASE)).doLowerCase(false)
                 .stripAccents(true).build();
         assertEquals(List.of("e"), casedStripped.tokenize("é"));
+        // never_split is checked again after stripping, before the punctuation split
+        assertEquals(List.of("[MASK]"), casedStripped.tokenize("[MÁ\u200bSK]"));
         BertTokenizer lowerKeepAccents = BertTokenizer.builder(Vocabulary.of(BASE)).stripAccents(false).build();
         assertEquals(List.of("é"), lowerKeepAccents.tokenize("É"));
+    }
+
+    @Test
+    void neverSplitWordsAreKeptWhole() {
+        // scripts/hf_bert_tokenizer.py gives the tokens ['[UNK]', 'aff,a', 'aff,a'] in both modes: the
+        // never-split word is kept whole (not split at the comma into aff , a, all in the vocabulary)
+        // and, not being in the vocabulary, has [UNK]'s id (HF's tokenize() shows the string itself).
+        for (boolean lower : new boolean[] {false, true}) {
+            BertTokenizer t = BertTokenizer.builder(Vocabulary.of(BASE)).doLowerCase(lower)
+                    .neverSplit(java.util.Set.of("aff,a")).build();
+            String text = lower ? "x AFF,a aff,\u200ba" : "x aff,a aff,\u200ba";
+            assertEquals(List.of("x", "aff,a", "aff,a"), t.basicTokens(text));
+            assertEquals(List.of("[UNK]", "[UNK]", "[UNK]"), t.tokenize(text));
+        }
     }
 
     @Test

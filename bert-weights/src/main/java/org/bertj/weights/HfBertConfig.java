@@ -4,10 +4,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.Reader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +28,21 @@ public final class HfBertConfig {
 
     private HfBertConfig() {
     }
+
+    /**
+     * Largest sizes a config may give, one per field (bert-core's BertConfig uses the same). Far
+     * above any published BERT (bert-large: 1024 hidden, 24 layers, 30522 words, 512 positions),
+     * yet small enough that no product of them overflows a long, so a hostile config is stopped
+     * before anything is allocated; whether a model fits in memory is checked where it is built.
+     */
+    public static final Map<String, Integer> MAX_SIZES = Map.of(
+            "vocab_size", 1 << 24,
+            "hidden_size", 1 << 16,
+            "num_hidden_layers", 1024,
+            "num_attention_heads", 1 << 16,
+            "intermediate_size", 1 << 18,
+            "max_position_embeddings", 1 << 20,
+            "type_vocab_size", 1 << 16);
 
     /** bert-base-uncased's configuration, what Google's BERT-Base uncased checkpoint was trained with. */
     public static JsonObject bertBaseUncased() {
@@ -82,16 +95,16 @@ public final class HfBertConfig {
         }
     }
 
-    /** Reads a JSON object from a file. */
+    /**
+     * Reads a JSON object from a file, strictly ({@link StrictJson}).
+     *
+     * @throws WeightFormatException naming the file and byte offset if it is not strict JSON
+     */
     public static JsonObject read(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            JsonElement e = JsonParser.parseReader(r);
-            if (!e.isJsonObject()) {
-                throw new WeightFormatException(file + ": expected a JSON object, found " + e);
-            }
-            return e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new WeightFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+        try {
+            return StrictJson.readFile(file, 16L << 20).rootObject();
+        } catch (JsonFormatException e) {
+            throw new WeightFormatException(e.getMessage(), e);
         }
     }
 
@@ -196,14 +209,16 @@ public final class HfBertConfig {
         JsonElement e = config.get(key);
         try {
             if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
-                double d = e.getAsDouble();
-                if (d >= 1 && d == Math.rint(d) && d < Integer.MAX_VALUE) {
-                    return (long) d;
+                BigDecimal d = e.getAsBigDecimal();
+                if (d.signum() > 0 && d.compareTo(BigDecimal.valueOf(MAX_SIZES.get(key))) <= 0
+                        && d.stripTrailingZeros().scale() <= 0) {
+                    return d.longValueExact();
                 }
             }
-        } catch (NumberFormatException ignored) {
+        } catch (NumberFormatException | ArithmeticException ignored) {
             // reported below
         }
-        throw new WeightFormatException("config: " + key + " must be a positive integer, found " + e);
+        throw new WeightFormatException("config: " + key + " must be an integer in [1, " + MAX_SIZES.get(key)
+                + "], found " + (e == null ? "nothing" : StrictJson.describe(e)));
     }
 }

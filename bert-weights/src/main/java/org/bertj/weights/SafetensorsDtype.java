@@ -1,16 +1,18 @@
 package org.bertj.weights;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.custom.BitCast;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.ShiftBits;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The element types a safetensors header may name (as the reference Rust library lists them), their
  * size in bytes, and how bertj turns their little-endian bytes into an ND4J array: floating point
- * types become FLOAT, I64 becomes LONG, the narrower integer types and BOOL become INT. U16, U32,
+ * types become FLOAT except F64, which stays DOUBLE (exact, for DOUBLE models), I64 becomes LONG, the narrower integer types and BOOL become INT. U16, U32,
  * U64 and the 8-bit float types are understood (a file holding them validates) but not loadable.
  */
 public enum SafetensorsDtype {
@@ -18,7 +20,7 @@ public enum SafetensorsDtype {
     F8_E5M2(1, null), F8_E4M3(1, null),
     I16(2, DataType.INT), U16(2, null), F16(2, DataType.FLOAT), BF16(2, DataType.FLOAT),
     I32(4, DataType.INT), U32(4, null), F32(4, DataType.FLOAT),
-    F64(8, DataType.FLOAT), I64(8, DataType.LONG), U64(8, null);
+    F64(8, DataType.DOUBLE), I64(8, DataType.LONG), U64(8, null);
 
     private final int size;
     private final DataType loadedAs;
@@ -71,7 +73,7 @@ public enum SafetensorsDtype {
      * @param bytes a direct buffer at position 0 holding exactly {@code count * size()} bytes
      * @throws UnsupportedOperationException if {@link #loadedAs()} is null
      */
-    INDArray decode(ByteBuffer bytes, int count) {
+    public INDArray decode(ByteBuffer bytes, int count) {
         // Nd4j.createBuffer(ByteBuffer, ...) is one native memcpy from the (mapped) buffer into ND4J
         // memory; the conversions after it are ND4J ops, so no element passes through Java code.
         // It reads BOOL, UINT16 and BFLOAT16 wrongly in ND4J 1.0.0-M2.1, hence the detours below.
@@ -79,8 +81,8 @@ public enum SafetensorsDtype {
             case F32 -> raw(bytes, DataType.FLOAT, count);
             case I32 -> raw(bytes, DataType.INT, count);
             case I64 -> raw(bytes, DataType.LONG, count);
-            case F64 -> widen(raw(bytes, DataType.DOUBLE, count), DataType.FLOAT);
-            case F16 -> widen(raw(bytes, DataType.HALF, count), DataType.FLOAT);
+            case F64 -> raw(bytes, DataType.DOUBLE, count);
+            case F16 -> f16ToFloat(bytes, count);
             case I16 -> widen(raw(bytes, DataType.SHORT, count), DataType.INT);
             case I8 -> widen(raw(bytes, DataType.BYTE, count), DataType.INT);
             case U8, BOOL -> widen(raw(bytes, DataType.UBYTE, count), DataType.INT);
@@ -97,6 +99,51 @@ public enum SafetensorsDtype {
         INDArray wide = narrow.castTo(type);
         narrow.close();
         return wide;
+    }
+
+    /** Elements widened per round by {@link #f16ToFloat}. */
+    private static final int F16_CHUNK = 1 << 16;
+
+    /**
+     * IEEE 754 half to single precision through a table of all 65,536 values, in chunks. Not an
+     * ND4J cast: that one turns every NaN positive, where torch's {@code .float()} keeps a NaN's sign
+     * and payload.
+     */
+    private static INDArray f16ToFloat(ByteBuffer bytes, int count) {
+        ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, count);
+        float[] chunk = new float[Math.min(count, F16_CHUNK)];
+        for (int first = 0; first < count; first += chunk.length) {
+            int n = Math.min(chunk.length, count - first);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = F16_TO_F32[in.getShort(2 * (first + i)) & 0xFFFF];
+            }
+            float[] part = n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n);
+            try (INDArray p = Nd4j.create(part, new long[] {n}, DataType.FLOAT)) {
+                out.get(NDArrayIndex.interval(first, first + n)).assign(p);
+            }
+        }
+        return out;
+    }
+
+    /** Every half's float value, from the definition of binary16. */
+    private static final float[] F16_TO_F32 = new float[65536];
+
+    static {
+        for (int h = 0; h < 65536; h++) {
+            int sign = (h & 0x8000) << 16;
+            int exp = (h >> 10) & 0x1F;
+            int man = h & 0x3FF;
+            float v;
+            if (exp == 0x1F) {
+                v = Float.intBitsToFloat(sign | 0x7F800000 | man << 13); // inf, or NaN with its payload
+            } else if (exp != 0) {
+                v = Float.intBitsToFloat(sign | (exp - 15 + 127) << 23 | man << 13);
+            } else {
+                v = Float.intBitsToFloat(sign | Float.floatToRawIntBits(man * 0x1p-24f)); // ±0, subnormals
+            }
+            F16_TO_F32[h] = v;
+        }
     }
 
     /** A bfloat16 is the upper half of a float32: widen to int, shift left 16, reinterpret. */

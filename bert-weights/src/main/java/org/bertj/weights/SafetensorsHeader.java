@@ -1,19 +1,12 @@
 package org.bertj.weights;
 
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.StringReader;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +22,8 @@ import java.util.Map;
  * (huggingface/safetensors {@code SafeTensors::read_metadata} and {@code Metadata::validate}): the
  * tensors' data_offsets, sorted, must tile the data section exactly, and every tensor's byte count
  * must equal its element count times its dtype size. Unlike serde, duplicate keys are an error
- * rather than "last one wins".
+ * rather than "last one wins". The JSON is parsed by {@link StrictJson}: RFC 8259 exactly (the
+ * reference's serde_json refuses {@code \\'}, comments and the rest as well), errors at file byte offsets.
  */
 final class SafetensorsHeader {
 
@@ -42,12 +36,9 @@ final class SafetensorsHeader {
             return end - begin;
         }
 
+        /** Exact: {@link #read} refuses a header whose element counts overflow. */
         long elementCount() {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            return n;
+            return elementCountExact(shape);
         }
     }
 
@@ -82,22 +73,21 @@ final class SafetensorsHeader {
             throw error(file, "header length " + n + " (bytes 0..7) runs past the end of the file: expected at least "
                     + (8 + n) + " bytes, found " + fileSize + " (file truncated?)");
         }
-        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
-        readFully(channel, headerBytes, 8);
-        String json = decodeUtf8(file, headerBytes.flip());
-        if (!json.startsWith("{")) {
+        byte[] headerBytes = new byte[(int) n];
+        readFully(channel, ByteBuffer.wrap(headerBytes), 8);
+        if (n == 0 || headerBytes[0] != '{') {
             throw error(file, "header at byte 8 must start with '{', found "
-                    + (json.isEmpty() ? "an empty header" : "'" + json.charAt(0) + "'"));
+                    + (n == 0 ? "an empty header" : headerBytes[0] >= 0x20 && headerBytes[0] < 0x7F
+                            ? "'" + (char) headerBytes[0] + "'" : String.format("byte 0x%02X", headerBytes[0] & 0xFF)));
         }
         List<Entry> entries = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
+        StrictJson.Document doc;
         try {
-            parseJson(file, json, entries, metadata);
-        } catch (WeightFormatException e) {
-            throw e;
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFormatException(file + ": header (bytes 8.." + (8 + n) + ") is not valid safetensors JSON: "
-                    + e.getMessage(), e);
+            doc = StrictJson.parse(headerBytes, 0, headerBytes.length, file + " header", 8);
+            parseHeader(file, doc, entries, metadata);
+        } catch (JsonFormatException e) {
+            throw new WeightFormatException(e.getMessage());
         }
         long dataStart = 8 + n;
         validateOffsets(file, entries, dataStart, fileSize - dataStart);
@@ -105,130 +95,79 @@ final class SafetensorsHeader {
                 Collections.unmodifiableMap(metadata));
     }
 
-    private static void parseJson(Path file, String json, List<Entry> entries, Map<String, String> metadata)
-            throws IOException {
-        JsonReader in = new JsonReader(new StringReader(json));
-        in.beginObject();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        while (in.hasNext()) {
-            String key = in.nextName();
-            if (!seen.add(key)) {
-                throw error(file, "header names '" + key + "' twice (duplicate key)");
-            }
+    /** Walks the parsed header; duplicate keys were already refused by the parser. */
+    private static void parseHeader(Path file, StrictJson.Document doc, List<Entry> entries,
+            Map<String, String> metadata) throws WeightFormatException {
+        for (Map.Entry<String, JsonElement> kv : doc.rootObject().entrySet()) {
+            String key = kv.getKey();
+            JsonElement v = kv.getValue();
             if (key.equals("__metadata__")) {
-                readMetadata(file, in, metadata);
+                readMetadata(doc, v, metadata);
             } else {
-                entries.add(readEntry(file, key, in));
+                entries.add(readEntry(file, doc, key, v));
             }
-        }
-        in.endObject();
-        boolean ended;
-        try {
-            ended = in.peek() == JsonToken.END_DOCUMENT;
-        } catch (IOException e) { // strict Gson refuses a second top-level value outright
-            ended = false;
-        }
-        if (!ended) {
-            throw error(file, "header has content after its JSON object (only space padding may follow)");
         }
     }
 
-    private static void readMetadata(Path file, JsonReader in, Map<String, String> metadata) throws IOException {
-        if (in.peek() == JsonToken.NULL) {
-            in.nextNull();
+    private static void readMetadata(StrictJson.Document doc, JsonElement v, Map<String, String> metadata) {
+        if (v.isJsonNull()) {
             return;
         }
-        if (in.peek() != JsonToken.BEGIN_OBJECT) {
-            throw error(file, "__metadata__ must be an object of strings, found " + in.peek());
+        if (!v.isJsonObject()) {
+            throw doc.error("__metadata__", v, "expected an object of strings, found " + StrictJson.describe(v));
         }
-        in.beginObject();
-        while (in.hasNext()) {
-            String k = in.nextName();
-            if (in.peek() != JsonToken.STRING) {
-                throw error(file, "__metadata__ value of '" + k + "' must be a string, found " + in.peek());
+        for (Map.Entry<String, JsonElement> kv : v.getAsJsonObject().entrySet()) {
+            JsonElement s = kv.getValue();
+            if (!s.isJsonPrimitive() || !s.getAsJsonPrimitive().isString()) {
+                throw doc.error("__metadata__." + kv.getKey(), s, "expected a string, found " + StrictJson.describe(s));
             }
-            if (metadata.put(k, in.nextString()) != null) {
-                throw error(file, "__metadata__ names '" + k + "' twice (duplicate key)");
-            }
+            metadata.put(kv.getKey(), s.getAsString());
         }
-        in.endObject();
     }
 
-    private static Entry readEntry(Path file, String name, JsonReader in) throws IOException {
-        if (in.peek() != JsonToken.BEGIN_OBJECT) {
-            throw error(file, "tensor '" + name + "': expected an object {dtype, shape, data_offsets}, found "
-                    + in.peek());
+    private static Entry readEntry(Path file, StrictJson.Document doc, String name, JsonElement v)
+            throws WeightFormatException {
+        String where = "tensor '" + name + "'";
+        if (!v.isJsonObject()) {
+            throw doc.error(where, v, "expected an object {dtype, shape, data_offsets}, found "
+                    + StrictJson.describe(v));
         }
-        String dtypeName = null;
-        long[] shape = null;
-        long[] offsets = null;
-        in.beginObject();
-        while (in.hasNext()) {
-            String field = in.nextName();
-            switch (field) {
-                case "dtype" -> {
-                    if (dtypeName != null || in.peek() != JsonToken.STRING) {
-                        throw error(file, "tensor '" + name + "': dtype must be given once, as a string");
-                    }
-                    dtypeName = in.nextString();
-                }
-                case "shape" -> {
-                    if (shape != null) {
-                        throw error(file, "tensor '" + name + "': shape given twice");
-                    }
-                    shape = readNumbers(file, name, "shape", in);
-                }
-                case "data_offsets" -> {
-                    if (offsets != null) {
-                        throw error(file, "tensor '" + name + "': data_offsets given twice");
-                    }
-                    offsets = readNumbers(file, name, "data_offsets", in);
-                }
-                default -> in.skipValue(); // serde ignores unknown fields too
+        JsonObject o = v.getAsJsonObject();
+        // serde ignores unknown fields, and so do we.
+        for (String field : new String[] {"dtype", "shape", "data_offsets"}) {
+            if (!o.has(field)) {
+                throw doc.error(where, v, "lacks " + field);
             }
         }
-        in.endObject();
-        if (dtypeName == null || shape == null || offsets == null) {
-            throw error(file, "tensor '" + name + "' lacks " + (dtypeName == null ? "dtype"
-                    : shape == null ? "shape" : "data_offsets"));
+        String dtypeName = doc.string(o, "dtype", null);
+        if (dtypeName == null) {
+            throw doc.error(where + " dtype", o.get("dtype"), "expected a string, found null");
         }
+        long[] shape = readNumbers(doc, where + " shape", o.get("shape"));
+        long[] offsets = readNumbers(doc, where + " data_offsets", o.get("data_offsets"));
         SafetensorsDtype dtype = SafetensorsDtype.parse(dtypeName);
         if (dtype == null) {
-            throw error(file, "tensor '" + name + "' has unknown dtype '" + dtypeName + "' (expected one of "
+            throw doc.error(where + " dtype", o.get("dtype"), "unknown dtype '" + dtypeName + "' (expected one of "
                     + Arrays.toString(SafetensorsDtype.values()) + ")");
         }
         if (offsets.length != 2) {
-            throw error(file, "tensor '" + name + "': data_offsets must be [begin, end], found "
+            throw doc.error(where + " data_offsets", o.get("data_offsets"), "must be [begin, end], found "
                     + Arrays.toString(offsets));
         }
         return new Entry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
     /** An array of non-negative integers that fit a long (usize in the reference). */
-    private static long[] readNumbers(Path file, String tensor, String field, JsonReader in) throws IOException {
-        if (in.peek() != JsonToken.BEGIN_ARRAY) {
-            throw error(file, "tensor '" + tensor + "': " + field + " must be an array of integers, found "
-                    + in.peek());
+    private static long[] readNumbers(StrictJson.Document doc, String what, JsonElement v) {
+        if (!v.isJsonArray()) {
+            throw doc.error(what, v, "expected an array of integers, found " + StrictJson.describe(v));
         }
-        List<Long> values = new ArrayList<>();
-        in.beginArray();
-        while (in.hasNext()) {
-            String s = in.peek() == JsonToken.NUMBER ? in.nextString() : null;
-            if (s == null || !s.matches("-?[0-9]+")) {
-                throw error(file, "tensor '" + tensor + "': " + field + " must hold integers, found "
-                        + (s == null ? in.peek() : s) + " at " + in.getPath());
-            }
-            BigInteger v = new BigInteger(s);
-            if (v.signum() < 0) {
-                throw error(file, "tensor '" + tensor + "': " + field + " holds negative value " + s);
-            }
-            if (v.bitLength() > 63) {
-                throw error(file, "tensor '" + tensor + "': " + field + " value " + s + " overflows 64 bits");
-            }
-            values.add(v.longValue());
+        JsonArray a = v.getAsJsonArray();
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = doc.integer(what + "[" + i + "]", a.get(i), 0, Long.MAX_VALUE);
         }
-        in.endArray();
-        return values.stream().mapToLong(Long::longValue).toArray();
+        return out;
     }
 
     /** The reference's Metadata::validate plus its final "buffer fully covered" check. */
@@ -277,26 +216,6 @@ final class SafetensorsHeader {
             n = Math.multiplyExact(n, d);
         }
         return n;
-    }
-
-    private static String decodeUtf8(Path file, ByteBuffer bytes) throws WeightFormatException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        CharBuffer chars = CharBuffer.allocate(bytes.remaining());
-        CoderResult r = decoder.decode(bytes, chars, true);
-        if (r.isError()) {
-            throw error(file, "header is not valid UTF-8: bad byte at file offset " + (8 + bytes.position()));
-        }
-        try {
-            r = decoder.flush(chars);
-            if (r.isError()) {
-                r.throwException();
-            }
-        } catch (CharacterCodingException e) {
-            throw error(file, "header is not valid UTF-8: it ends inside a character");
-        }
-        return chars.flip().toString();
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {

@@ -107,7 +107,8 @@ final class LevelDbTable {
     private void checkHandle(long[] handle, int limit, String what) throws WeightFormatException {
         long offset = handle[0];
         long size = handle[1];
-        if (offset < 0 || size < 0 || offset + size + TRAILER_LENGTH > limit || offset + size < offset) {
+        // Subtractions, not sums: offset + size of two hostile varints may wrap past 2^63.
+        if (offset < 0 || size < 0 || offset > limit || size > limit - offset - TRAILER_LENGTH) {
             throw error(offset, what + " (offset " + offset + ", size " + size + ") points past the end of the"
                     + " blocks (" + limit + " bytes before the footer); the index is truncated or corrupt");
         }

@@ -27,7 +27,7 @@ final class ProtoReader {
     private final int end;
 
     ProtoReader(byte[] buf, int offset, int length) {
-        if (offset < 0 || length < 0 || offset + length > buf.length) {
+        if (offset < 0 || length < 0 || length > buf.length - offset) { // no int overflow
             throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + buf.length + " bytes");
         }
         this.buf = buf;

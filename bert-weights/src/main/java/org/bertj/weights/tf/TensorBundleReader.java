@@ -1,6 +1,7 @@
 package org.bertj.weights.tf;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -31,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Opening reads and checks the whole {@code .index} table (block checksums, every entry's dtype,
  * shape and byte range against its data shard). The data shards are memory-mapped; {@link #load}
  * verifies the tensor's CRC-32C before handing its bytes to ND4J, so the only copy made is the one
- * into the array the caller gets. Floating point tensors load as FLOAT, integers and booleans up to
+ * into the array the caller gets. Floating point tensors load as FLOAT (DT_DOUBLE as DOUBLE, exactly), integers and booleans up to
  * 32 bits as INT, 64-bit integers (and UINT32) as LONG. Entries that are not numeric tensors (strings, variants,
  * resources) are listed but cannot be loaded; partitioned variables are listed but not supported.
  */
@@ -112,9 +113,10 @@ public final class TensorBundleReader implements TensorSource {
                             + entry.shardId() + " but the bundle has " + header.numShards);
                 }
                 long have = shardSizes[entry.shardId()];
-                if (entry.offset() + entry.size() > have) {
+                if (entry.size() > have - entry.offset()) { // both >= 0: the sum could wrap, the difference cannot
                     throw new WeightFormatException(files[entry.shardId()] + ": tensor '" + t.getKey() + "' needs bytes "
-                            + entry.offset() + ".." + (entry.offset() + entry.size()) + " but the file ends at byte "
+                            + entry.offset() + ".." + BigInteger.valueOf(entry.offset()).add(BigInteger.valueOf(entry.size()))
+                            + " but the file ends at byte "
                             + have + "; the data shard is truncated");
                 }
             }
@@ -187,7 +189,7 @@ public final class TensorBundleReader implements TensorSource {
         return toArray(bytes, t.dtype(), e.shape(), (int) e.elementCount());
     }
 
-    /** Turns little-endian bytes into an array; floating point types come back as FLOAT. */
+    /** Turns little-endian bytes into an array; floating point types come back as FLOAT, DOUBLE as DOUBLE. */
     private static INDArray toArray(ByteBuffer bytes, TfDataType dtype, long[] shape, int count) {
         if (count == 0) {
             return Nd4j.create(loadedAs(dtype), shape, 'c');
@@ -212,6 +214,9 @@ public final class TensorBundleReader implements TensorSource {
 
     /** As {@link TensorSource#load} promises, and as safetensors files load: few types, wide enough. */
     private static DataType loadedAs(TfDataType dtype) {
+        if (dtype == TfDataType.DOUBLE) {
+            return DataType.DOUBLE;
+        }
         if (dtype.isFloatingPoint()) {
             return DataType.FLOAT;
         }
@@ -328,15 +333,18 @@ public final class TensorBundleReader implements TensorSource {
             throw new WeightFormatException(where + " has unknown dtype " + entry.dtypeCode());
         }
         long count;
+        long bytes;
         try {
             count = entry.elementCount();
+            // Exact, or a [2^62+6] F32 would "need" 24 bytes after wrapping around.
+            bytes = Math.multiplyExact(count, (long) Math.max(dtype.width, 0));
         } catch (ArithmeticException ex) {
-            throw new WeightFormatException(where + " has an impossibly large shape " + java.util.Arrays.toString(
-                    entry.shape()));
-        }
-        if (dtype.width > 0 && entry.slices() == 0 && count * dtype.width != entry.size()) {
             throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(entry.shape()) + " of "
-                    + dtype.displayName + " needs " + count + " x " + dtype.width + " = " + count * dtype.width
+                    + dtype.displayName + " needs more than 2^63 bytes (the entry says " + entry.size() + ")");
+        }
+        if (dtype.width > 0 && entry.slices() == 0 && bytes != entry.size()) {
+            throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(entry.shape()) + " of "
+                    + dtype.displayName + " needs " + count + " x " + dtype.width + " = " + bytes
                     + " bytes but the entry says " + entry.size());
         }
         return new Tensor(entry, dtype, new TensorInfo(name, dtype.displayName, entry.shape()));

@@ -89,8 +89,8 @@ class TensorBundleReaderTest {
             assertArrayEquals(new long[] {1L << 40, -3}, l.toLongVector());
 
             INDArray d = r.load("d/double");
-            assertEquals(DataType.FLOAT, d.dataType());
-            assertArrayEquals(new float[] {0.25f, -1e10f}, d.toFloatVector());
+            assertEquals(DataType.DOUBLE, d.dataType());
+            assertArrayEquals(new double[] {0.25, -1e10}, d.toDoubleVector());
             INDArray h = r.load("e/half");
             assertEquals(DataType.FLOAT, h.dataType());
             assertArrayEquals(new float[] {1, -2.5f, 0.5f, 65504}, h.toFloatVector());
@@ -266,6 +266,38 @@ class TensorBundleReaderTest {
         WeightFormatException e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(prefix));
         assertTrue(e.getMessage().contains("'bert/pooler/dense/bias'")
                 && e.getMessage().contains("needs 4 x 4 = 16 bytes but the entry says 12"), e.getMessage());
+    }
+
+    /** Issue 14: [2^62+6] F32 is 2^64+24 bytes, which wraps to 24 in 64 bits; it must not "fit" 24. */
+    @Test
+    void elementCountTimesSizeThatOverflowsIsRefused() throws IOException {
+        Path prefix = dir.resolve("overflow");
+        new TensorBundleWriter().addWithSize("w", 1, new long[] {(1L << 62) + 6}, new byte[24], 24).write(prefix);
+        WeightFormatException e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(prefix));
+        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("needs more than 2^63 bytes")
+                && e.getMessage().contains("the entry says 24"), e.getMessage());
+        assertFalse(e.getMessage().contains("-"), e.getMessage());
+        Path product = dir.resolve("product");
+        new TensorBundleWriter().addWithSize("w", 2, new long[] {1L << 31, 1L << 31, 4}, new byte[0], 0)
+                .write(product);
+        e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(product));
+        assertTrue(e.getMessage().contains("needs more than 2^63 bytes"), e.getMessage());
+    }
+
+    @Test
+    void doublesLoadExactly() throws IOException {
+        Path prefix = dir.resolve("f64");
+        double[] values = {-0.013134728813910649, 1e300, Math.PI};
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            b.putDouble(v);
+        }
+        new TensorBundleWriter().add("d", 2, new long[] {3}, b.array()).write(prefix);
+        try (TensorBundleReader r = TensorBundleReader.open(prefix)) {
+            INDArray a = r.load("d");
+            assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, a.dataType());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(values, a.toDoubleVector(), 0.0);
+        }
     }
 
     @Test
