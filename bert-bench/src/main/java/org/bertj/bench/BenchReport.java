@@ -162,7 +162,7 @@ public final class BenchReport {
             double flops = BertBaseProducts.encoderFlops(TokenShape.parse(o.params.get("shape")));
             double gb = flops / b.score / 1e6;
             double go = flops / o.score / 1e6;
-            String run = labels.isEmpty() ? "clean environment" : labels.toString().replaceAll("[{}]", "");
+            String run = labels.isEmpty() ? "JMH, clean environment" : labels.toString().replaceAll("[{}]", "");
             md.append("| ").append(run).append(" | ").append(o.params.get("shape"))
                     .append(" | ").append(number(b.score)).append(plusMinus(b.error)).append(' ').append(b.unit)
                     .append(" | ").append(number(o.score)).append(plusMinus(o.error)).append(' ').append(o.unit)

@@ -76,7 +76,7 @@ class BenchReportTest {
         double flops = BertBaseProducts.encoderFlops(new TokenShape(1, 128));
         String md = BenchReport.headline(rows);
         String expected = String.format(java.util.Locale.ROOT,
-                "| clean environment | 1x128 | 100.0 ± 4.00 ms/op | 80.00 ± 2.00 ms/op | **1.25** | %.1f | %.0f%% | %.1f | %.0f%% | %.1f |",
+                "| JMH, clean environment | 1x128 | 100.0 ± 4.00 ms/op | 80.00 ± 2.00 ms/op | **1.25** | %.1f | %.0f%% | %.1f | %.0f%% | %.1f |",
                 flops / 100e6, 100 * flops / 100e6 / peakGflops, flops / 80e6, 100 * flops / 80e6 / peakGflops, peakGflops);
         assertTrue(md.contains(expected), md + "\nexpected " + expected);
     }
