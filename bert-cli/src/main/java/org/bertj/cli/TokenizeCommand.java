@@ -17,6 +17,7 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.JsonFormatException;
 import org.bertj.weights.StrictJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -128,12 +129,13 @@ public final class TokenizeCommand extends BertCommand {
         String pair = string(obj, "text_pair", where, false);
         EncodeOptions options = EncodeOptions.DEFAULT;
         try {
-            options = applyKwargs(options, obj, false);
+            options = applyKwargs(doc, options, obj, false);
             if (obj.has("kwargs") && !obj.get("kwargs").isJsonNull()) {
                 if (!obj.get("kwargs").isJsonObject()) {
-                    throw new IllegalArgumentException("kwargs must be an object");
+                    throw doc.error("kwargs", obj.get("kwargs"), "expected an object, found "
+                            + StrictJson.describe(obj.get("kwargs")));
                 }
-                options = applyKwargs(options, obj.getAsJsonObject("kwargs"), true);
+                options = applyKwargs(doc, options, obj.getAsJsonObject("kwargs"), true);
             }
             Encoding e = tokenizer.encode(text, pair, options);
             obj.add("input_ids", array(e.inputIds()));
@@ -145,12 +147,15 @@ public final class TokenizeCommand extends BertCommand {
             }
             obj.add("tokens", tokens);
             return obj;
+        } catch (JsonFormatException e) {
+            throw e;
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static EncodeOptions applyKwargs(EncodeOptions options, JsonObject kw, boolean strict) {
+    private static EncodeOptions applyKwargs(StrictJson.Document doc, EncodeOptions options, JsonObject kw,
+            boolean strict) {
         for (String key : kw.keySet()) {
             JsonElement v = kw.get(key);
             if (!KWARGS.contains(key)) {
@@ -164,17 +169,25 @@ public final class TokenizeCommand extends BertCommand {
             }
             switch (key) {
                 case "max_length":
-                    options = options.withMaxLength(v.getAsInt());
+                    options = options.withMaxLength((int) doc.integer(key, v, 0, Integer.MAX_VALUE));
                     break;
                 case "truncation":
-                    options = options.withTruncation(Truncation.parse(v.getAsString()));
+                    options = options.withTruncation(Truncation.parse(stringOrBoolean(doc, key, v)));
                     break;
                 default:
-                    options = options.withPadding(Padding.parse(v.getAsString()));
+                    options = options.withPadding(Padding.parse(stringOrBoolean(doc, key, v)));
                     break;
             }
         }
         return options;
+    }
+
+    /** HF's truncation and padding take a strategy name or true/false. */
+    private static String stringOrBoolean(StrictJson.Document doc, String key, JsonElement v) {
+        if (!v.isJsonPrimitive() || v.getAsJsonPrimitive().isNumber()) {
+            throw doc.error(key, v, "expected a string or true/false, found " + StrictJson.describe(v));
+        }
+        return v.getAsString();
     }
 
     private static String string(JsonObject obj, String key, String where, boolean required) {

