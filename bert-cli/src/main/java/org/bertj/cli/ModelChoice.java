@@ -103,8 +103,10 @@ final class ModelChoice {
      */
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
         if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "--model takes a Hugging Face model directory or a"
-                    + " named model: " + String.join(", ", NamedModels.names()));
+            // a bare word that is no directory was probably meant as a name: say which names there are
+            String hint = dir.getNameCount() == 1 && !dir.isAbsolute() ? "not a directory, and the named models"
+                    + " are " + String.join(", ", NamedModels.names()) : null;
+            throw new NoSuchFileException(dir.toString(), null, hint);
         }
         if (!Files.isDirectory(dir)) {
             throw new NotDirectoryException(dir + " (--model takes a Hugging Face model directory with"

@@ -39,12 +39,13 @@ public final class TokenizeCommand extends BertCommand {
 
     private static final Set<String> KWARGS = Set.of("max_length", "truncation", "padding");
 
-    @Option(names = "--vocab", paramLabel = "FILE", description = "the WordPiece vocab.txt (or --model)")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "the WordPiece vocab.txt (no default: this or"
+            + " --model is required)")
     Path vocab;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", description = "a model directory (vocab.txt and"
             + " tokenizer_config.json, read as HF's from_pretrained does) or a named model: bert-base-uncased,"
-            + " bert-base-cased, bert-base-multilingual-cased (or --vocab)")
+            + " bert-base-cased, bert-base-multilingual-cased (no default: this or --vocab is required)")
     String model;
 
     @Option(names = "--jsonl", required = true, paramLabel = "IN", description = "the input, one JSON object a line")

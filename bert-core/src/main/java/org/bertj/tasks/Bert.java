@@ -100,6 +100,11 @@ public final class Bert {
             }
             return load(BertBaseUncasedCache.ensure(), BERT_BASE_UNCASED + " (" + BertBaseUncasedCache.ARTIFACT + ")");
         }
+        if (!Files.exists(path) && path.getNameCount() == 1 && !path.isAbsolute()) {
+            // a bare word that is no directory was probably meant as a name: say which names there are
+            throw new NoSuchFileException(nameOrDirectory, null, "not a directory, and the named models are "
+                    + String.join(", ", NamedModels.names()));
+        }
         return load(path);
     }
 
