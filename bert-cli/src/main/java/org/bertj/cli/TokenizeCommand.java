@@ -5,9 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,11 +17,16 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.tokenizer.Truncation;
 import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.JsonFormatException;
+import org.bertj.weights.StrictJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
+ * {@code bert tokenize --vocab FILE [--cased] | --model DIR|NAME --jsonl IN --out OUT}: the tokenizer
+ * of a vocabulary (uncased unless {@code --cased}) or of a model directory or named model (its
+ * {@code vocab.txt} and {@code tokenizer_config.json}, as HF's {@code from_pretrained} reads them);
+ * one JSON object per input line with
  * {@code text}, optional {@code text_pair}, and HF keyword arguments {@code max_length},
  * {@code truncation}, {@code padding} (at the top level or inside a {@code kwargs} object, as in
  * {@code golden/tokenizer/cases.jsonl}); each output line is the input object with
@@ -37,8 +39,13 @@ public final class TokenizeCommand extends BertCommand {
 
     private static final Set<String> KWARGS = Set.of("max_length", "truncation", "padding");
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "the WordPiece vocab.txt")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "the WordPiece vocab.txt (or --model)")
     Path vocab;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "a model directory (vocab.txt and"
+            + " tokenizer_config.json, read as HF's from_pretrained does) or a named model: bert-base-uncased,"
+            + " bert-base-cased, bert-base-multilingual-cased (or --vocab)")
+    String model;
 
     @Option(names = "--jsonl", required = true, paramLabel = "IN", description = "the input, one JSON object a line")
     Path in;
@@ -51,30 +58,54 @@ public final class TokenizeCommand extends BertCommand {
             + " as bert-base-uncased)")
     boolean cased;
 
+    /** How many bad lines are listed before the rest are only counted. */
+    static final int MAX_LISTED_ERRORS = 20;
+
     @Override
     protected int run() throws Exception {
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
+        if ((vocab == null) == (model == null)) {
+            throw new UsageException("give either --vocab FILE or --model DIR|NAME");
+        }
+        if (model != null && cased) {
+            throw new UsageException("--cased goes with --vocab; a --model's tokenizer_config.json says whether it is cased");
+        }
+        BertTokenizer tokenizer = model != null
+                ? BertTokenizer.fromDirectory(ModelChoice.directory(model))
+                : BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
+        CliFiles.requireFile(in);
         Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         int lines = 0;
-        try (BufferedReader reader = Files.newBufferedReader(in, StandardCharsets.UTF_8);
+        int failed = 0;
+        try (JsonLines reader = new JsonLines(Files.newInputStream(in));
              BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
+            while (reader.next()) {
+                if (reader.isBlank()) {
                     continue;
                 }
-                JsonObject obj = encodeLine(tokenizer, line, in + ":" + number);
-                writer.write(gson.toJson(obj));
-                writer.write('\n');
-                lines++;
+                String where = in + ":" + reader.number();
+                try {
+                    JsonObject obj = encodeLine(tokenizer, reader.parse(where), where);
+                    writer.write(JsonLines.escapeLoneSurrogates(gson.toJson(obj)));
+                    writer.write('\n');
+                    lines++;
+                } catch (IllegalArgumentException e) {
+                    // every bad line is listed (file:line: what), as a compiler lists errors, then one failure
+                    if (++failed <= MAX_LISTED_ERRORS) {
+                        err.println(e.getMessage());
+                    }
+                }
             }
         } catch (Exception e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+        if (failed > 0) {
+            Files.deleteIfExists(tmp);
+            throw new IllegalArgumentException(failed + " of " + (lines + failed) + " lines of " + in + " failed"
+                    + (failed > MAX_LISTED_ERRORS ? " (the first " + MAX_LISTED_ERRORS + " are listed above)" : "")
+                    + "; nothing written to " + target);
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.println("tokenize: " + lines + " lines -> " + target);
@@ -83,26 +114,27 @@ public final class TokenizeCommand extends BertCommand {
 
     /** Encodes one input line; {@code where} (file:line) prefixes every error. */
     static JsonObject encodeLine(BertTokenizer tokenizer, String line, String where) {
-        JsonObject obj;
-        try {
-            JsonElement parsed = JsonParser.parseString(line);
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(where + ": expected a JSON object, got " + abbreviate(line));
-            }
-            obj = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage(), e);
+        return encodeLine(tokenizer, StrictJson.parse(line, where), where);
+    }
+
+    /** Encodes one parsed input line; {@code where} (file:line) prefixes every error. */
+    static JsonObject encodeLine(BertTokenizer tokenizer, StrictJson.Document doc, String where) {
+        if (!doc.root().isJsonObject()) {
+            throw new IllegalArgumentException(where + ": expected a JSON object, got "
+                    + StrictJson.describe(doc.root()));
         }
+        JsonObject obj = doc.root().getAsJsonObject();
         String text = string(obj, "text", where, true);
         String pair = string(obj, "text_pair", where, false);
         EncodeOptions options = EncodeOptions.DEFAULT;
         try {
-            options = applyKwargs(options, obj, false);
+            options = applyKwargs(doc, options, obj, false);
             if (obj.has("kwargs") && !obj.get("kwargs").isJsonNull()) {
                 if (!obj.get("kwargs").isJsonObject()) {
-                    throw new IllegalArgumentException("kwargs must be an object");
+                    throw doc.error("kwargs", obj.get("kwargs"), "expected an object, found "
+                            + StrictJson.describe(obj.get("kwargs")));
                 }
-                options = applyKwargs(options, obj.getAsJsonObject("kwargs"), true);
+                options = applyKwargs(doc, options, obj.getAsJsonObject("kwargs"), true);
             }
             Encoding e = tokenizer.encode(text, pair, options);
             obj.add("input_ids", array(e.inputIds()));
@@ -114,12 +146,15 @@ public final class TokenizeCommand extends BertCommand {
             }
             obj.add("tokens", tokens);
             return obj;
+        } catch (JsonFormatException e) {
+            throw e;
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static EncodeOptions applyKwargs(EncodeOptions options, JsonObject kw, boolean strict) {
+    private static EncodeOptions applyKwargs(StrictJson.Document doc, EncodeOptions options, JsonObject kw,
+            boolean strict) {
         for (String key : kw.keySet()) {
             JsonElement v = kw.get(key);
             if (!KWARGS.contains(key)) {
@@ -133,17 +168,25 @@ public final class TokenizeCommand extends BertCommand {
             }
             switch (key) {
                 case "max_length":
-                    options = options.withMaxLength(v.getAsInt());
+                    options = options.withMaxLength((int) doc.integer(key, v, 0, Integer.MAX_VALUE));
                     break;
                 case "truncation":
-                    options = options.withTruncation(Truncation.parse(v.getAsString()));
+                    options = options.withTruncation(Truncation.parse(stringOrBoolean(doc, key, v)));
                     break;
                 default:
-                    options = options.withPadding(Padding.parse(v.getAsString()));
+                    options = options.withPadding(Padding.parse(stringOrBoolean(doc, key, v)));
                     break;
             }
         }
         return options;
+    }
+
+    /** HF's truncation and padding take a strategy name or true/false. */
+    private static String stringOrBoolean(StrictJson.Document doc, String key, JsonElement v) {
+        if (!v.isJsonPrimitive() || v.getAsJsonPrimitive().isNumber()) {
+            throw doc.error(key, v, "expected a string or true/false, found " + StrictJson.describe(v));
+        }
+        return v.getAsString();
     }
 
     private static String string(JsonObject obj, String key, String where, boolean required) {
@@ -166,9 +209,5 @@ public final class TokenizeCommand extends BertCommand {
             a.add(v);
         }
         return a;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }

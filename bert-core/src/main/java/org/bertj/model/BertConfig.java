@@ -184,6 +184,16 @@ public final class BertConfig {
         return fromDocument(StrictJson.parse(json, "config.json"));
     }
 
+    /**
+     * Parses the bytes of a config.json, checking their UTF-8.
+     *
+     * @param source what to call them in errors
+     * @throws IllegalArgumentException as {@link #fromJson(String)}, with byte offsets into {@code utf8}
+     */
+    public static BertConfig fromJson(byte[] utf8, String source) {
+        return fromDocument(StrictJson.parse(utf8, source));
+    }
+
     private static BertConfig fromDocument(StrictJson.Document doc) {
         JsonObject o = doc.rootObject();
         String mt = doc.string(o, "model_type", null);

@@ -22,6 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BertInputs {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     private final int batch;
     private final int seq;
     private final long[] inputIds;

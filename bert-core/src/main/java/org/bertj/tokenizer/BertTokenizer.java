@@ -130,9 +130,23 @@ public final class BertTokenizer {
         int id = vocabulary.id(token);
         if (id < 0) {
             throw new IllegalArgumentException("the vocabulary has no " + token + " token (" + role
-                    + "); BERT needs its unk, cls and sep tokens");
+                    + "); BERT needs its unk, cls and sep tokens" + byteOrderMarkHint(token));
         }
         return id;
+    }
+
+    /**
+     * Why a token may seem absent: HF's {@code load_vocab} reads vocab.txt as "utf-8", not
+     * "utf-8-sig", so a byte order mark stays part of the first token, and so it does here.
+     */
+    private String byteOrderMarkHint(String token) {
+        String first = vocabulary.token(0);
+        if (first == null || !first.startsWith("\uFEFF")) {
+            return "";
+        }
+        return " (the file starts with a UTF-8 byte order mark, which Hugging Face's load_vocab keeps as part of"
+                + " the first token: line 1 is U+FEFF + '" + first.substring(1) + "'"
+                + (first.substring(1).equals(token) ? ", not " + token : "") + "; remove the 3 bytes EF BB BF)";
     }
 
     /** The uncased tokenizer (bert-base-uncased's settings) of a {@code vocab.txt}. */
@@ -489,13 +503,24 @@ public final class BertTokenizer {
                 + " (HF logs this as an error and returns the sequence too long)");
     }
 
+    /**
+     * Longest sequence padding may produce. A request's max_length is otherwise unchecked (HF itself
+     * uses 10^30 for "no limit"), but padding to it allocates: 2^31 - 1 would take 50 GB.
+     */
+    public static final int MAX_PADDED_LENGTH = 1 << 20;
+
     private Encoding pad(Encoding e, int target) {
         int n = e.length();
         if (n >= target) {
             return e;
         }
+        if (target > MAX_PADDED_LENGTH) {
+            throw new IllegalArgumentException("max_length " + target + " with padding is more than the limit of "
+                    + MAX_PADDED_LENGTH + " tokens a padded sequence may have");
+        }
         if (padId < 0) {
-            throw new IllegalArgumentException("padding needs a " + PAD + " token, which the vocabulary lacks");
+            throw new IllegalArgumentException("padding needs a " + PAD + " token, which the vocabulary lacks"
+                    + byteOrderMarkHint(PAD));
         }
         int[] ids = Arrays.copyOf(e.inputIds(), target);
         Arrays.fill(ids, n, target, padId);

@@ -12,7 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The element types a safetensors header may name (as the reference Rust library lists them), their
  * size in bytes, and how bertj turns their little-endian bytes into an ND4J array: floating point
- * types become FLOAT, I64 becomes LONG, the narrower integer types and BOOL become INT. U16, U32,
+ * types become FLOAT except F64, which stays DOUBLE (exact, for DOUBLE models), I64 becomes LONG, the narrower integer types and BOOL become INT. U16, U32,
  * U64 and the 8-bit float types are understood (a file holding them validates) but not loadable.
  */
 public enum SafetensorsDtype {
@@ -20,7 +20,7 @@ public enum SafetensorsDtype {
     F8_E5M2(1, null), F8_E4M3(1, null),
     I16(2, DataType.INT), U16(2, null), F16(2, DataType.FLOAT), BF16(2, DataType.FLOAT),
     I32(4, DataType.INT), U32(4, null), F32(4, DataType.FLOAT),
-    F64(8, DataType.FLOAT), I64(8, DataType.LONG), U64(8, null);
+    F64(8, DataType.DOUBLE), I64(8, DataType.LONG), U64(8, null);
 
     private final int size;
     private final DataType loadedAs;
@@ -81,7 +81,7 @@ public enum SafetensorsDtype {
             case F32 -> raw(bytes, DataType.FLOAT, count);
             case I32 -> raw(bytes, DataType.INT, count);
             case I64 -> raw(bytes, DataType.LONG, count);
-            case F64 -> widen(raw(bytes, DataType.DOUBLE, count), DataType.FLOAT);
+            case F64 -> raw(bytes, DataType.DOUBLE, count);
             case F16 -> f16ToFloat(bytes, count);
             case I16 -> widen(raw(bytes, DataType.SHORT, count), DataType.INT);
             case I8 -> widen(raw(bytes, DataType.BYTE, count), DataType.INT);

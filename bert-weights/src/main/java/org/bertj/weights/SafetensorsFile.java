@@ -32,6 +32,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class SafetensorsFile implements TensorSource {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     /** Largest piece copied at once (ByteBuffers and ND4J buffer factories index with int). */
     static long chunkBytes = 1L << 30;
 
@@ -160,7 +165,7 @@ public final class SafetensorsFile implements TensorSource {
 
     /**
      * Reads a tensor into {@code target}. When the stored bytes already are the target's type (F32
-     * into FLOAT, I32 into INT, I64 into LONG), the target is dense in C order (a whole array, or a
+     * into FLOAT, F64 into DOUBLE, I32 into INT, I64 into LONG), the target is dense in C order (a whole array, or a
      * block of rows of one, such as a fused buffer's row-block views) and ND4J runs on the CPU, the
      * stored bytes are read from the file straight into the target's memory, one positional read
      * per {@link #chunkBytes}: no intermediate array, no mapping. Otherwise this is {@link #load}
@@ -208,6 +213,7 @@ public final class SafetensorsFile implements TensorSource {
             case F32 -> DataType.FLOAT;
             case I32 -> DataType.INT;
             case I64 -> DataType.LONG;
+            case F64 -> DataType.DOUBLE;
             default -> null;
         };
         // On CUDA the current copy may live on the device: the ND4J path keeps host and device in step.

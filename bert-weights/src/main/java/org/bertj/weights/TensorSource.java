@@ -27,7 +27,7 @@ public interface TensorSource extends AutoCloseable {
 
     /**
      * Reads one tensor into a new ND4J array that the caller owns (off the Java heap). Floating
-     * point dtypes (F16, BF16, F32, F64) come back as FLOAT; I32 as INT; I64 as LONG.
+     * point dtypes (F16, BF16, F32) come back as FLOAT, F64 as DOUBLE (never rounded through float32); I32 as INT; I64 as LONG.
      *
      * @throws WeightFormatException if the name is unknown or its bytes cannot be read
      */

@@ -67,11 +67,12 @@ class SafetensorsDtypeTest {
     }
 
     @Test
-    void f64IsNarrowedToFloat() throws IOException {
-        INDArray a = load("F64", "[4]", Crafted.doubles(1.5, -1e-3, 1e300, Math.PI));
-        assertEquals(DataType.FLOAT, a.dataType());
-        assertArrayEquals(new float[] {1.5f, (float) -1e-3, Float.POSITIVE_INFINITY, (float) Math.PI},
-                a.toFloatVector());
+    void f64StaysExactlyDouble() throws IOException {
+        // Issue 14: -0.013134728813910649 once came back as -0.013134729117155075 (through float32).
+        double[] values = {1.5, -1e-3, 1e300, Math.PI, -0.013134728813910649, Double.MIN_VALUE};
+        INDArray a = load("F64", "[6]", Crafted.doubles(values));
+        assertEquals(DataType.DOUBLE, a.dataType());
+        assertArrayEquals(values, a.toDoubleVector());
     }
 
     @Test

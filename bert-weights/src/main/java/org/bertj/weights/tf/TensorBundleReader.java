@@ -32,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Opening reads and checks the whole {@code .index} table (block checksums, every entry's dtype,
  * shape and byte range against its data shard). The data shards are memory-mapped; {@link #load}
  * verifies the tensor's CRC-32C before handing its bytes to ND4J, so the only copy made is the one
- * into the array the caller gets. Floating point tensors load as FLOAT, integers and booleans up to
+ * into the array the caller gets. Floating point tensors load as FLOAT (DT_DOUBLE as DOUBLE, exactly), integers and booleans up to
  * 32 bits as INT, 64-bit integers (and UINT32) as LONG. Entries that are not numeric tensors (strings, variants,
  * resources) are listed but cannot be loaded; partitioned variables are listed but not supported.
  */
@@ -189,7 +189,7 @@ public final class TensorBundleReader implements TensorSource {
         return toArray(bytes, t.dtype(), e.shape(), (int) e.elementCount());
     }
 
-    /** Turns little-endian bytes into an array; floating point types come back as FLOAT. */
+    /** Turns little-endian bytes into an array; floating point types come back as FLOAT, DOUBLE as DOUBLE. */
     private static INDArray toArray(ByteBuffer bytes, TfDataType dtype, long[] shape, int count) {
         if (count == 0) {
             return Nd4j.create(loadedAs(dtype), shape, 'c');
@@ -214,6 +214,9 @@ public final class TensorBundleReader implements TensorSource {
 
     /** As {@link TensorSource#load} promises, and as safetensors files load: few types, wide enough. */
     private static DataType loadedAs(TfDataType dtype) {
+        if (dtype == TfDataType.DOUBLE) {
+            return DataType.DOUBLE;
+        }
         if (dtype.isFloatingPoint()) {
             return DataType.FLOAT;
         }

@@ -49,7 +49,7 @@ enum TfDataType {
         this.nd4j = nd4j;
     }
 
-    /** Whether it is a floating point type, which {@code load} returns as FLOAT. */
+    /** Whether it is a floating point type, which {@code load} returns as FLOAT (DOUBLE as DOUBLE). */
     boolean isFloatingPoint() {
         return this == FLOAT || this == DOUBLE || this == HALF || this == BFLOAT16;
     }

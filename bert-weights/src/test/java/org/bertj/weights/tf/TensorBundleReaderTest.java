@@ -89,8 +89,8 @@ class TensorBundleReaderTest {
             assertArrayEquals(new long[] {1L << 40, -3}, l.toLongVector());
 
             INDArray d = r.load("d/double");
-            assertEquals(DataType.FLOAT, d.dataType());
-            assertArrayEquals(new float[] {0.25f, -1e10f}, d.toFloatVector());
+            assertEquals(DataType.DOUBLE, d.dataType());
+            assertArrayEquals(new double[] {0.25, -1e10}, d.toDoubleVector());
             INDArray h = r.load("e/half");
             assertEquals(DataType.FLOAT, h.dataType());
             assertArrayEquals(new float[] {1, -2.5f, 0.5f, 65504}, h.toFloatVector());
@@ -282,6 +282,22 @@ class TensorBundleReaderTest {
                 .write(product);
         e = assertThrows(WeightFormatException.class, () -> TensorBundleReader.open(product));
         assertTrue(e.getMessage().contains("needs more than 2^63 bytes"), e.getMessage());
+    }
+
+    @Test
+    void doublesLoadExactly() throws IOException {
+        Path prefix = dir.resolve("f64");
+        double[] values = {-0.013134728813910649, 1e300, Math.PI};
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            b.putDouble(v);
+        }
+        new TensorBundleWriter().add("d", 2, new long[] {3}, b.array()).write(prefix);
+        try (TensorBundleReader r = TensorBundleReader.open(prefix)) {
+            INDArray a = r.load("d");
+            assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, a.dataType());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(values, a.toDoubleVector(), 0.0);
+        }
     }
 
     @Test
