@@ -1,10 +1,6 @@
 package org.bertj.cli;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -21,6 +17,7 @@ import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
 import org.bertj.weights.HfModelDirectory;
 import org.bertj.weights.HfWeightFiles;
+import org.bertj.weights.StrictJson;
 import org.bertj.weights.TensorSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -142,13 +139,7 @@ final class ModelChoice {
         if (!Files.isRegularFile(p)) {
             return true;
         }
-        JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
-        if (e.isJsonObject()) {
-            JsonObject o = e.getAsJsonObject();
-            if (o.has("do_lower_case") && o.get("do_lower_case").isJsonPrimitive()) {
-                return o.get("do_lower_case").getAsBoolean();
-            }
-        }
-        return true;
+        StrictJson.Document doc = StrictJson.readFile(p, 16L << 20);
+        return doc.bool(doc.rootObject(), "do_lower_case", true);
     }
 }
