@@ -25,7 +25,7 @@ class TokenizeJsonLinesFuzzTest {
         try {
             out = TokenizeCommand.encodeLine(TOKENIZER, line, line.length, "in.jsonl:1", 0);
         } catch (IllegalArgumentException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, line);
             assertEquals(true, e.getMessage().startsWith("in.jsonl:1"), e.getMessage());
             return;
         }

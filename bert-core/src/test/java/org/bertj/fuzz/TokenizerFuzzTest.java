@@ -46,7 +46,7 @@ class TokenizerFuzzTest {
         try {
             e = tok.encode(text, pair, o);
         } catch (IllegalArgumentException ex) {
-            org.bertj.weights.fuzz.Fuzzing.readable(ex);
+            org.bertj.weights.fuzz.Fuzzing.readable(ex, text + (pair == null ? "" : pair));
             return;
         }
         int n = e.length();

@@ -19,7 +19,7 @@ class StrictJsonFuzzTest {
         try {
             doc = StrictJson.parse(input, "fuzz.json");
         } catch (JsonFormatException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
             return;
         }
         String written = GSON.toJson(doc.root());
