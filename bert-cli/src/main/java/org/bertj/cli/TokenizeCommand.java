@@ -84,7 +84,7 @@ public final class TokenizeCommand extends BertCommand {
                 int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
                 if (!new String(bytes, 0, length, StandardCharsets.ISO_8859_1).isBlank()) {
                     JsonObject obj = encodeLine(tokenizer, bytes, length, in + ":" + number, lineStart);
-                    writer.write(gson.toJson(obj));
+                    writer.write(escapeLoneSurrogates(gson.toJson(obj)));
                     writer.write('\n');
                     lines++;
                 }
@@ -92,6 +92,13 @@ public final class TokenizeCommand extends BertCommand {
                 at++;
                 lineStart = at;
             } while (b >= 0);
+        } catch (java.nio.file.FileSystemException | IllegalArgumentException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        } catch (java.io.IOException e) {
+            Files.deleteIfExists(tmp);
+            // "No space left on device" says nothing of where
+            throw new java.io.IOException("writing " + target + " from " + in + ": " + e.getMessage(), e);
         } catch (Exception e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -99,6 +106,33 @@ public final class TokenizeCommand extends BertCommand {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.println("tokenize: " + lines + " lines -> " + target);
         return 0;
+    }
+
+    /**
+     * Gson writes a lone surrogate (from a "\\ud83d" escape in the input, valid JSON) as a raw char,
+     * which UTF-8 cannot encode and the writer would turn into '?'; escaped, it survives.
+     */
+    static String escapeLoneSurrogates(String json) {
+        StringBuilder sb = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < json.length()
+                    && Character.isLowSurrogate(json.charAt(i + 1));
+            if (pair) {
+                if (sb != null) {
+                    sb.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                sb.append(String.format("\\u%04x", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? json : sb.toString();
     }
 
     /** Longest input line accepted. */
