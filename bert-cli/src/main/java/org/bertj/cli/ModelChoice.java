@@ -19,6 +19,7 @@ import org.bertj.weights.BertBaseUncasedCache;
 import org.bertj.weights.NamedModels;
 import org.bertj.weights.HfModelDirectory;
 import org.bertj.weights.HfWeightFiles;
+import org.bertj.weights.StrictJson;
 import org.bertj.weights.TensorSource;
 import org.nd4j.linalg.api.buffer.DataType;
 

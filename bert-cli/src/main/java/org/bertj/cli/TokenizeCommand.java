@@ -98,6 +98,13 @@ public final class TokenizeCommand extends BertCommand {
                     }
                 }
             }
+        } catch (java.nio.file.FileSystemException | IllegalArgumentException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        } catch (java.io.IOException e) {
+            Files.deleteIfExists(tmp);
+            // "No space left on device" says nothing of where
+            throw new java.io.IOException("writing " + target + " from " + in + ": " + e.getMessage(), e);
         } catch (Exception e) {
             Files.deleteIfExists(tmp);
             throw e;

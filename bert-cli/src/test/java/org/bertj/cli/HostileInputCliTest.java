@@ -73,6 +73,16 @@ class HostileInputCliTest {
         oneLine("in.jsonl:1", "max_length at byte 28", "expected an integer", "a string (\"8\")");
     }
 
+    /** Found by TokenizeJsonLines/StrictJson fuzzing: a lone surrogate escape came back as '?'. */
+    @Test
+    void aLoneSurrogateInTheInputSurvivesIntoTheOutput() throws IOException {
+        Path in = jsonl("{\"text\": \"a\\ud83d b\"}");
+        Path out = dir.resolve("out.jsonl");
+        assertEquals(0, run("tokenize", "--vocab", Shared.bertBaseVocab().toString(), "--jsonl", in.toString(),
+                "--out", out.toString()));
+        assertTrue(Files.readString(out).contains("\"text\":\"a\\ud83d b\""), Files.readString(out));
+    }
+
     @Test
     void hostileConfigsAreOneLineNamingTheField() throws IOException {
         Path model = Files.createDirectories(dir.resolve("model"));

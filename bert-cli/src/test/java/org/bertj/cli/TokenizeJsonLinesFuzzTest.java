@@ -26,7 +26,7 @@ class TokenizeJsonLinesFuzzTest {
         try {
             out = TokenizeCommand.encodeLine(TOKENIZER, StrictJson.parse(line, 0, line.length, "in.jsonl:1", 0), "in.jsonl:1");
         } catch (IllegalArgumentException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, line);
             assertEquals(true, e.getMessage().startsWith("in.jsonl:1"), e.getMessage());
             return;
         }

@@ -3,7 +3,6 @@ package org.bertj.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bertj.weights.JsonFormatException;
+import org.bertj.weights.StrictJson;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.SafetensorsWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -253,20 +254,23 @@ public final class Checkpoint {
 
     private static TrainerState parseTrainerState(Path file, String configJson) throws IOException {
         try {
-            JsonObject o = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), JsonObject.class);
-            if (o == null) {
-                throw new IOException(file + " is empty");
-            }
+            StrictJson.Document doc = StrictJson.readFile(file, 1 << 20);
+            JsonObject o = doc.rootObject();
             for (String key : new String[] {"global_step", "epoch", "batch_in_epoch", "seed", "last_loss"}) {
                 if (!o.has(key) || o.get(key).isJsonNull()) {
                     throw new IOException(file + " lacks '" + key + "'");
                 }
             }
+            doc.integer(o, "global_step", 0, 0, Long.MAX_VALUE);
+            doc.integer(o, "epoch", 0, 0, Integer.MAX_VALUE);
+            doc.integer(o, "batch_in_epoch", 0, 0, Long.MAX_VALUE);
+            doc.integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+            doc.decimal(o, "last_loss", 0);
             return new TrainerState(o.get("global_step").getAsLong(), o.get("epoch").getAsInt(),
                     o.get("batch_in_epoch").getAsLong(), o.get("seed").getAsLong(),
                     o.get("last_loss").getAsDouble(), configJson);
-        } catch (JsonParseException | NumberFormatException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IOException(file + " is not a valid trainer state: " + e.getMessage(), e);
+        } catch (JsonFormatException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 

@@ -24,7 +24,7 @@ class ConfigJsonFuzzTest {
             assertEquals(c, BertConfig.fromJson(c.toJson()));
             c.parameterCount(); // exact, or ArithmeticException: a finding
         } catch (IllegalArgumentException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
         JsonObject o;
         try {
@@ -35,7 +35,7 @@ class ConfigJsonFuzzTest {
         try {
             assertEquals(true, HfBertConfig.expectedShapes(o).size() >= 16);
         } catch (WeightFormatException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
     }
 }

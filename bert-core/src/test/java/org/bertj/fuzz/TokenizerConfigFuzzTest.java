@@ -27,7 +27,7 @@ class TokenizerConfigFuzzTest {
             config.applyTo(b);
             b.build().encode("hello worlds [MASK] a b", "x");
         } catch (IOException | IllegalArgumentException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
     }
 }

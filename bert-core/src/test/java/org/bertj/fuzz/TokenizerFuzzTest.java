@@ -32,7 +32,13 @@ class TokenizerFuzzTest {
         BertTokenizer tok = data.consumeBoolean() ? UNCASED : CASED;
         EncodeOptions o = EncodeOptions.DEFAULT.withSpecialTokens(data.consumeBoolean());
         if (data.consumeBoolean()) {
-            o = o.withMaxLength(data.consumeBoolean() ? data.consumeInt(0, 40) : data.consumeInt());
+            int max = data.consumeBoolean() ? data.consumeInt(0, 40) : data.consumeInt();
+            try {
+                o = o.withMaxLength(max);
+            } catch (IllegalArgumentException negative) {
+                org.bertj.weights.fuzz.Fuzzing.readable(negative, "");
+                return;
+            }
         }
         if (data.consumeBoolean()) {
             o = o.withTruncation(data.pickValue(Truncation.values()));
@@ -46,7 +52,7 @@ class TokenizerFuzzTest {
         try {
             e = tok.encode(text, pair, o);
         } catch (IllegalArgumentException ex) {
-            org.bertj.weights.fuzz.Fuzzing.readable(ex);
+            org.bertj.weights.fuzz.Fuzzing.readable(ex, text + (pair == null ? "" : pair));
             return;
         }
         int n = e.length();

@@ -21,14 +21,14 @@ class VocabFuzzTest {
         try {
             v = Vocabulary.load(Fuzzing.file("vocab.txt", input));
         } catch (IOException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
             return;
         }
         BertTokenizer tok;
         try {
             tok = BertTokenizer.builder(v).build();
         } catch (IllegalArgumentException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
             return;
         }
         for (int id = 0; id < Math.min(v.idLimit(), 64); id++) {

@@ -11,11 +11,14 @@ import java.util.Arrays;
  */
 public record TensorInfo(String name, String dtype, long[] shape) {
 
-    /** Number of elements (1 for a scalar). */
+    /**
+     * Number of elements (1 for a scalar). Exact: every reader refuses shapes whose count
+     * overflows, so an ArithmeticException here would be a reader's bug, not a wrong number.
+     */
     public long elementCount() {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
     }

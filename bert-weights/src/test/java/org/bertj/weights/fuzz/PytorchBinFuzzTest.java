@@ -28,11 +28,11 @@ class PytorchBinFuzzTest {
                     assertEquals(info.elementCount(), a.length(), name);
                     a.close();
                 } catch (WeightFormatException e) {
-                    Fuzzing.readable(e); // e.g. an unloadable dtype, named
+                    Fuzzing.readable(e, input); // e.g. an unloadable dtype, named
                 }
             }
         } catch (WeightFormatException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
     }
 }

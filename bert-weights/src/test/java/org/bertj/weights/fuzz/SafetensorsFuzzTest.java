@@ -28,7 +28,7 @@ class SafetensorsFuzzTest {
                 a.close();
             }
         } catch (WeightFormatException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
     }
 }

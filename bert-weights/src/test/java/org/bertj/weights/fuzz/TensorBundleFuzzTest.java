@@ -36,7 +36,7 @@ class TensorBundleFuzzTest {
                 a.close();
             }
         } catch (WeightFormatException e) {
-            Fuzzing.readable(e);
+            Fuzzing.readable(e, input);
         }
     }
 }
