@@ -38,6 +38,12 @@ abstract class BertCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         try {
             return run();
+        } catch (OutOfMemoryError e) {
+            // picocli reports only Exceptions; an Error would reach the user as a JVM stack trace.
+            throw new IllegalStateException("out of memory (" + e.getMessage() + "): the input needs more than"
+                    + " this JVM may take (raise -Xmx / -Dorg.bytedeco.javacpp.maxbytes in JAVA_OPTS)", e);
+        } catch (StackOverflowError e) {
+            throw new IllegalStateException("stack overflow: the input is nested too deeply", e);
         } finally {
             out.flush();
         }

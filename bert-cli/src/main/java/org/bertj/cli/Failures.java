@@ -48,11 +48,18 @@ final class Failures {
         return USAGE;
     }
 
+    /** Set by {@code --debug} anywhere on the command line ({@link Main#run}): stack traces too. */
+    static volatile boolean debug;
+
+    /** Longest message shown without {@code --debug}; a strict load report of many tensors is longer. */
+    static final int MAX_MESSAGE_CHARS = 2000;
+
     /** A command threw: the exit code its type means, and its message. */
     static int failure(Exception e, CommandLine cmd, PrintStream err) {
         String name = cmd.getCommandSpec().qualifiedName();
-        err.println(name + ": " + message(e));
-        if (System.getenv("BERTJ_DEBUG") != null) {
+        boolean showTrace = debug || System.getenv("BERTJ_DEBUG") != null;
+        err.println(name + ": " + (showTrace ? message(e) : oneLine(message(e))));
+        if (showTrace) {
             e.printStackTrace(err);
         }
         if (e instanceof UsageException) {
@@ -82,6 +89,19 @@ final class Failures {
         }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * A message as the one line a user sees: its lines joined with "; ", cut at
+     * {@link #MAX_MESSAGE_CHARS} with a pointer to {@code --debug}, which shows it whole.
+     */
+    static String oneLine(String message) {
+        String line = message.strip().replaceAll("\\s*\\R\\s*", "; ");
+        if (line.length() > MAX_MESSAGE_CHARS) {
+            line = line.substring(0, MAX_MESSAGE_CHARS) + "... (" + (line.length() - MAX_MESSAGE_CHARS)
+                    + " more characters; --debug shows all)";
+        }
+        return line;
     }
 
     private static String describe(ParameterException e) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "BERT in Java: run, inspect, convert and train bert-base-uncased and other BERT weights.",
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 not available with these weights.",
-            "BERTJ_DEBUG=1 prints stack traces."},
+            "--debug anywhere (or BERTJ_DEBUG=1) prints stack traces."},
         subcommands = CommandLine.HelpCommand.class)
 public final class Main implements Callable<Integer> {
 
@@ -44,6 +44,11 @@ public final class Main implements Callable<Integer> {
                 new FillMaskCommand(),
                 new NspCommand(),
                 new ForwardCommand(),
+                new InspectCommand(),
+                new AttentionCommand(),
+                new LogitLensCommand(),
+                new AttributeCommand(),
+                new HeadAblationCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()
@@ -95,8 +100,22 @@ public final class Main implements Callable<Integer> {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = commandLine(out, err);
+        // --debug is global and may stand anywhere before "--": taken out here rather than declared
+        // on every command.
+        List<String> rest = new java.util.ArrayList<>();
+        boolean debug = false;
+        boolean options = true;
+        for (String a : args) {
+            if (options && a.equals("--debug")) {
+                debug = true;
+            } else {
+                options &= !a.equals("--");
+                rest.add(a);
+            }
+        }
+        Failures.debug = debug;
         try {
-            return cl.execute(args);
+            return cl.execute(rest.toArray(String[]::new));
         } finally {
             cl.getOut().flush();
             cl.getErr().flush();

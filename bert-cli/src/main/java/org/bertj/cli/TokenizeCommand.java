@@ -23,7 +23,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
+ * {@code bert tokenize --vocab FILE [--cased] | --model DIR|NAME --jsonl IN --out OUT}: the tokenizer
+ * of a vocabulary (uncased unless {@code --cased}) or of a model directory or named model (its
+ * {@code vocab.txt} and {@code tokenizer_config.json}, as HF's {@code from_pretrained} reads them);
+ * one JSON object per input line with
  * {@code text}, optional {@code text_pair}, and HF keyword arguments {@code max_length},
  * {@code truncation}, {@code padding} (at the top level or inside a {@code kwargs} object, as in
  * {@code golden/tokenizer/cases.jsonl}); each output line is the input object with
@@ -36,8 +39,13 @@ public final class TokenizeCommand extends BertCommand {
 
     private static final Set<String> KWARGS = Set.of("max_length", "truncation", "padding");
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "the WordPiece vocab.txt")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "the WordPiece vocab.txt (or --model)")
     Path vocab;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "a model directory (vocab.txt and"
+            + " tokenizer_config.json, read as HF's from_pretrained does) or a named model: bert-base-uncased,"
+            + " bert-base-cased, bert-base-multilingual-cased (or --vocab)")
+    String model;
 
     @Option(names = "--jsonl", required = true, paramLabel = "IN", description = "the input, one JSON object a line")
     Path in;
@@ -55,7 +63,15 @@ public final class TokenizeCommand extends BertCommand {
 
     @Override
     protected int run() throws Exception {
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
+        if ((vocab == null) == (model == null)) {
+            throw new UsageException("give either --vocab FILE or --model DIR|NAME");
+        }
+        if (model != null && cased) {
+            throw new UsageException("--cased goes with --vocab; a --model's tokenizer_config.json says whether it is cased");
+        }
+        BertTokenizer tokenizer = model != null
+                ? BertTokenizer.fromDirectory(ModelChoice.directory(model))
+                : BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
         CliFiles.requireFile(in);
         Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();

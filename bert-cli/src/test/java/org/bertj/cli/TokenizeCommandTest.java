@@ -100,7 +100,27 @@ class TokenizeCommandTest {
                 "--out", out.toString()));
         assertTrue(lastErr.contains("in.jsonl:1") && lastErr.contains("sideways"), lastErr);
         assertEquals(2, run("tokenize", "--jsonl", in.toString(), "--out", out.toString()));
-        assertTrue(lastErr.contains("missing --vocab"), lastErr);
+        assertTrue(lastErr.contains("either --vocab FILE or --model DIR|NAME"), lastErr);
+        assertEquals(2, run("tokenize", "--model", "bert-base-uncased", "--cased", "--jsonl", in.toString(), "--out",
+                out.toString()));
+        assertTrue(lastErr.contains("--cased goes with --vocab"), lastErr);
+    }
+
+    @Test
+    void modelDirectoryTokenizerFollowsItsTokenizerConfig(@TempDir Path dir) throws IOException {
+        // a directory holding only vocab.txt and tokenizer_config.json is enough for bert tokenize --model
+        Files.copy(Shared.bertBaseVocab(), dir.resolve("vocab.txt"));
+        Path in = Files.write(dir.resolve("in.jsonl"), List.of("{\"text\": \"Hello WORLD\"}"), StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.jsonl");
+        assertEquals(0, run("tokenize", "--model", dir.toString(), "--jsonl", in.toString(), "--out", out.toString()));
+        assertEquals("[\"[CLS]\",\"hello\",\"world\",\"[SEP]\"]", read(out).get(0).get("tokens").toString());
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
+        assertEquals(0, run("tokenize", "--model", dir.toString(), "--jsonl", in.toString(), "--out", out.toString()));
+        // bert-base-uncased's vocabulary has no upper-case pieces: cased text is unknown
+        assertEquals("[\"[CLS]\",\"[UNK]\",\"[UNK]\",\"[SEP]\"]", read(out).get(0).get("tokens").toString());
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": \"no\"}");
+        assertEquals(1, run("tokenize", "--model", dir.toString(), "--jsonl", in.toString(), "--out", out.toString()));
+        assertTrue(lastErr.contains("tokenizer_config.json") && lastErr.contains("do_lower_case"), lastErr);
     }
 
     /**

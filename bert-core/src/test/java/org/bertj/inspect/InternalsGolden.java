@@ -55,7 +55,8 @@ final class InternalsGolden {
         java.nio.DoubleBuffer b = f.rawBytes(name).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
         double[] v = new double[b.remaining()];
         b.get(v);
-        return Nd4j.createFromArray(v).reshape('c', f.info(name).shape());
+        long[] shape = f.info(name).shape();
+        return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape('c', shape);
     }
 
     static JsonObject json(String caseName, String file) throws IOException {

@@ -70,6 +70,11 @@ public final class SafetensorsWriter {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
+        } catch (WeightFormatException | java.nio.file.FileSystemException e) {
+            throw e; // these name the file already
+        } catch (IOException e) {
+            // "No space left on device" and friends say nothing of where
+            throw new IOException(file + ": cannot write: " + e.getMessage(), e);
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
@@ -93,7 +98,7 @@ public final class SafetensorsWriter {
                 throw SafetensorsHeader.error(file, "tensor '" + name + "' has ND4J type " + a.dataType()
                         + ", which safetensors cannot store");
             }
-            items.add(new Item(name, a, dtype, a.length() * dtype.size()));
+            items.add(new Item(name, a, dtype, Math.multiplyExact(a.length(), (long) dtype.size())));
         }
         // Stable sort: equal sizes keep the caller's order.
         items.sort(Comparator.comparingInt((Item i) -> -i.dtype.size()));

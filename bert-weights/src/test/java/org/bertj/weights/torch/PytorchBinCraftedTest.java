@@ -50,6 +50,9 @@ class PytorchBinCraftedTest {
             p.str("offset").tensor("FloatStorage", "0", 6, 4, new long[] {2}, new long[] {1});
             p.str("scalar").tensor("FloatStorage", "0", 6, 5, new long[] {}, new long[] {});
             p.str("empty").tensor("FloatStorage", "0", 6, 6, new long[] {0, 4}, new long[] {4, 1});
+            p.str("repeated").tensor("FloatStorage", "0", 6, 1, new long[] {2, 3}, new long[] {1, 0});
+            p.str("overlapping").tensor("FloatStorage", "0", 6, 0, new long[] {3, 3}, new long[] {1, 1});
+            p.str("ones").tensor("FloatStorage", "0", 6, 2, new long[] {1, 3, 1}, new long[] {99, 1, 7});
         });
     }
 
@@ -63,6 +66,10 @@ class PytorchBinCraftedTest {
         assertEquals(5f, f.load("scalar").getFloat(0));
         assertEquals(0, f.load("scalar").rank());
         assertArrayEquals(new long[] {0, 4}, f.load("empty").shape());
+        assertArrayEquals(new float[] {1, 1, 1, 2, 2, 2}, f.load("repeated").ravel().toFloatVector());
+        assertArrayEquals(new float[] {0, 1, 2, 1, 2, 3, 2, 3, 4}, f.load("overlapping").ravel().toFloatVector());
+        // Strides of size-1 dimensions do not matter (torch writes any value there).
+        assertArrayEquals(new float[] {2, 3, 4}, f.load("ones").ravel().toFloatVector());
         // Into a DOUBLE array, as a double model loads it.
         INDArray target = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, 3, 2);
         f.loadInto("transposed", target);
