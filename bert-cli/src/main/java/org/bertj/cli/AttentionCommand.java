@@ -73,7 +73,7 @@ final class AttentionCommand extends BertCommand {
             for (int l = 0; l < layers; l++) {
                 all[l] = probabilities(o.attentions().get(l), row, kept);
             }
-            PictureFiles.writeText(AttentionView.html(title(subject, tokens), tokens, all), file);
+            PictureFiles.writeText(AttentionView.html(title(tokens), tokens, all), file);
             out.printf("wrote %s: attention of %d layers x %d heads over %d tokens (open it in a browser)%n",
                     file, layers, heads, tokens.size());
             return 0;
@@ -104,7 +104,7 @@ final class AttentionCommand extends BertCommand {
         return p;
     }
 
-    private static String title(Subject s, List<String> tokens) {
+    private static String title(List<String> tokens) {
         String joined = String.join(" ", tokens);
         return "Attention: " + (joined.length() > 120 ? joined.substring(0, 119) + "\u2026" : joined);
     }

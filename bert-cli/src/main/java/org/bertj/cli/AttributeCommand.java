@@ -5,7 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.bertj.inspect.Attribution;
+import org.bertj.inspect.Scalar;
+import org.bertj.model.BertForPreTraining;
+import org.bertj.model.BertInputs;
+import org.bertj.model.OutputOptions;
 import org.bertj.viz.AttributionStrip;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.bertj.viz.PictureFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,14 +50,21 @@ final class AttributeCommand extends BertCommand {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "64", description = "integrated gradients' steps")
     int steps;
 
+    @Option(names = "--batch", paramLabel = "K", defaultValue = "8", description = "integrated-gradients"
+            + " steps stacked into one forward/backward (faster; the result is the same up to rounding)")
+    int stepsPerBatch;
+
     @Option(names = "--out", paramLabel = "FILE.png", description = "also draw the tokens coloured by score (default: no picture)")
     Path png;
 
     @Override
     protected int run() throws Exception {
-        InputAttribution.Method method = method(methodName);
+        Method method = method(methodName);
         if (steps < 1 || steps > 10_000) {
             throw new UsageException("--steps must be in 1..10000, got " + steps);
+        }
+        if (stepsPerBatch < 1) {
+            throw new UsageException("--batch must be at least 1, got " + stepsPerBatch);
         }
         if (png != null && !png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new UsageException("--out " + png + ": the picture is a PNG, name it *.png");
@@ -64,10 +78,11 @@ final class AttributeCommand extends BertCommand {
         Subject subject = Subject.from(input);
         int row = subject.row(input.row);
         out.println(subject.source());
-        InputAttribution.Target target;
+        Scalar scalar;
+        int targetId = -1, targetPosition = -1;
         String what;
         if (nsp) {
-            target = new InputAttribution.Target(row, 0, 0, true);
+            scalar = Scalar.nspLogit(row, 0);
             what = "the NSP IsNext logit (seq_relationship_logits[" + row + ", 0])";
         } else {
             int[] positions = Positions.chosen(subject, row, position);
@@ -76,7 +91,7 @@ final class AttributeCommand extends BertCommand {
             String note;
             double[] probs = LogitLensCommand.softmax(subject.model()
                     .predictionLogitsAt(subject.inputs(), row * subject.inputs().sequenceLength() + p)
-                    .getRow(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector());
+                    .getRow(0).castTo(DataType.DOUBLE).toDoubleVector());
             int top = LogitLensCommand.top(probs, 1)[0];
             if (targetWord != null) {
                 id = Positions.tokenId(subject, targetWord);
@@ -85,50 +100,103 @@ final class AttributeCommand extends BertCommand {
                 id = top;
                 note = " (the model's top word there, p = " + String.format("%.4f", probs[top]) + ")";
             }
-            target = new InputAttribution.Target(row, p, id, false);
+            scalar = Scalar.logit(row, p, id);
+            targetId = id;
+            targetPosition = p;
             what = "the logit of '" + word(subject, id) + "' (#" + id + ") at position " + p + " ('"
                     + Positions.token(subject, row, p) + "')" + (positions.length > 1 ? ", the first of "
                     + positions.length + " masks" : "") + note;
         }
         out.println("explaining: " + what);
         out.println("method: " + describe(method, steps));
-        InputAttribution.Result r = InputAttribution.attribute(subject.model(), subject.inputs(), target, method, steps);
+        Scores r = scores(subject, scalar, method, steps, stepsPerBatch, row);
         List<String> tokens = subject.tokens(row);
         int[] kept = subject.kept()[row];
         float[] scores = new float[kept.length];
-        out.printf("  %4s  %-16s %10s%n", "pos", "token", method == InputAttribution.Method.SALIENCY ? "|grad|" : "score");
+        out.printf("  %4s  %-16s %10s%n", "pos", "token", method == Method.SALIENCY ? "|grad|" : "score");
         for (int i = 0; i < kept.length; i++) {
             scores[i] = (float) r.perToken()[kept[i]];
             out.printf(Locale.ROOT, "  %4d  %-16s %+10.4f%n", kept[i], tokens.get(i), r.perToken()[kept[i]]);
         }
         out.println("largest |score|: " + largest(tokens, kept, r.perToken(), 5));
         out.printf(Locale.ROOT, "s(x) = %.4f%n", r.fx());
-        if (method == InputAttribution.Method.IG) {
+        if (method == Method.IG) {
             double delta = r.fx() - r.fBaseline();
+            double gap = r.sum() - delta;
             out.printf(Locale.ROOT, "s(baseline) = %.4f   s(x) - s(baseline) = %.4f   sum of attributions = %.4f%n",
                     r.fBaseline(), delta, r.sum());
             out.printf(Locale.ROOT, "completeness gap = %.3g (%.3f%% of |s(x) - s(baseline)|)%n",
-                    r.completenessGap(), 100 * Math.abs(r.completenessGap()) / Math.abs(delta));
+                    gap, 100 * Math.abs(gap) / Math.abs(delta));
         }
         if (png != null) {
             String title = describeShort(method) + ": " + (nsp ? "NSP IsNext logit"
-                    : "'" + word(subject, target.tokenId()) + "' at position " + target.position());
+                    : "'" + word(subject, targetId) + "' at position " + targetPosition);
             PictureFiles.writePng(AttributionStrip.render(tokens, scores, title).image(), png);
             out.println("wrote " + png);
         }
         return 0;
     }
 
-    static InputAttribution.Method method(String name) throws UsageException {
+    /** How scores are made from gradients with respect to inputs_embeds (org.bertj.inspect.Attribution). */
+    enum Method {
+        /** Σ_h integrated gradients: signed, sums to about s(x) − s(x′). */
+        IG,
+        /** ‖∂s/∂x‖₂ per token: unsigned sensitivity. */
+        SALIENCY,
+        /** Σ_h x ⊙ ∂s/∂x per token: signed, first-order. */
+        GRAD_X_INPUT
+    }
+
+    /**
+     * @param perToken  one score per position of the row, {@code [S]}
+     * @param fx        s(x)
+     * @param fBaseline s(x′) (IG only, else NaN)
+     * @param sum       Σ perToken
+     */
+    record Scores(double[] perToken, double fx, double fBaseline, double sum) {
+    }
+
+    /** The scores of batch row {@code row} for {@code scalar}. */
+    static Scores scores(Subject subject, Scalar scalar, Method method, int steps, int stepsPerBatch, int row) {
+        BertForPreTraining model = subject.model();
+        BertInputs inputs = subject.inputs();
+        INDArray perToken;
+        double fx, fBase = Double.NaN;
+        switch (method) {
+            case IG -> {
+                Attribution.IntegratedGradients ig = Attribution.integratedGradients(model, inputs, scalar, null, steps,
+                        stepsPerBatch);
+                perToken = ig.perToken();
+                fx = ig.valueAtInput();
+                fBase = ig.valueAtBaseline();
+            }
+            case SALIENCY -> {
+                perToken = Attribution.saliency(model, inputs, scalar);
+                fx = scalar.value(model.forward(inputs, OutputOptions.NONE));
+            }
+            default -> {
+                perToken = Attribution.gradientTimesInput(model, inputs, scalar).sum(2);
+                fx = scalar.value(model.forward(inputs, OutputOptions.NONE));
+            }
+        }
+        double[] p = perToken.getRow(row).castTo(DataType.DOUBLE).toDoubleVector();
+        double sum = 0;
+        for (double v : p) {
+            sum += v;
+        }
+        return new Scores(p, fx, fBase, sum);
+    }
+
+    static Method method(String name) throws UsageException {
         return switch (name) {
-            case "ig" -> InputAttribution.Method.IG;
-            case "saliency" -> InputAttribution.Method.SALIENCY;
-            case "grad-x-input" -> InputAttribution.Method.GRAD_X_INPUT;
+            case "ig" -> Method.IG;
+            case "saliency" -> Method.SALIENCY;
+            case "grad-x-input" -> Method.GRAD_X_INPUT;
             default -> throw new UsageException("--method must be ig, saliency or grad-x-input, got '" + name + "'");
         };
     }
 
-    private static String describe(InputAttribution.Method m, int steps) {
+    private static String describe(Method m, int steps) {
         return switch (m) {
             case IG -> "integrated gradients on the word embeddings, baseline zero word embeddings (position and"
                     + " token-type embeddings kept), " + steps + " steps, midpoint rule; score = sum over the hidden axis";
@@ -137,7 +205,7 @@ final class AttributeCommand extends BertCommand {
         };
     }
 
-    private static String describeShort(InputAttribution.Method m) {
+    private static String describeShort(Method m) {
         return switch (m) {
             case IG -> "integrated gradients";
             case SALIENCY -> "saliency";

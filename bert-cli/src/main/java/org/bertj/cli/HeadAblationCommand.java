@@ -6,10 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertForPreTrainingOutput;
-import org.bertj.model.hooks.Hook;
+import org.bertj.inspect.Interventions;
 import org.bertj.model.hooks.Hooks;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,21 +45,25 @@ final class HeadAblationCommand extends BertCommand {
         int row = subject.row(input.row);
         int position = Positions.chosen(subject, row, this.position)[0];
         BertForPreTraining model = subject.model();
-        double[] clean = logProbabilities(model.runWithHooks(subject.inputs(), Hooks.none()), row, position);
+        double[] cleanLogits = logits(model.runWithHooks(subject.inputs(), Hooks.none()), row, position);
+        double[] clean = logSoftmax(cleanLogits);
         int target = targetWord == null ? LogitLensCommand.top(clean, 1)[0] : Positions.tokenId(subject, targetWord);
         String word = Positions.word(subject.tokenizer() == null ? null : subject.tokenizer().vocabulary(), target);
         out.println(subject.source());
-        out.printf(Locale.ROOT, "target: '%s' at position %d ('%s'); clean log p = %.4f (p = %.4f)%n", word, position,
-                Positions.token(subject, row, position), clean[target], Math.exp(clean[target]));
+        out.printf(Locale.ROOT, "target: '%s' at position %d ('%s'); clean logit %.4f, p = %.4f%n", word, position,
+                Positions.token(subject, row, position), cleanLogits[target], Math.exp(clean[target]));
         int layers = model.config().numHiddenLayers(), heads = model.config().numAttentionHeads();
+        // The logit, not log p, is what the grid shows: near p = 1 the softmax hides almost any change.
         double[][] delta = new double[layers][heads];
+        double[][] p = new double[layers][heads];
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < heads; h++) {
-                delta[l][h] = logProbabilities(model.runWithHooks(subject.inputs(), zeroHead(l, h)), row, position)[target]
-                        - clean[target];
+                double[] z = logits(model.runWithHooks(subject.inputs(), Interventions.zeroAblateHead(l, h)), row, position);
+                delta[l][h] = z[target] - cleanLogits[target];
+                p[l][h] = Math.exp(logSoftmax(z)[target]);
             }
         }
-        out.println("change of log p('" + word + "') when one head is zeroed (rows: layer, columns: head):");
+        out.println("change of the logit of '" + word + "' when one head is zeroed (rows: layer, columns: head):");
         StringBuilder header = new StringBuilder("  layer");
         for (int h = 0; h < heads; h++) {
             header.append(String.format("%7d", h));
@@ -79,30 +82,24 @@ final class HeadAblationCommand extends BertCommand {
                 order.add(new int[] {l, h});
             }
         }
-        order.sort((a, b) -> Double.compare(delta[a[0]][a[1]], delta[b[0]][b[1]]));
-        out.println("heads it needs most (largest drop first):");
+        order.sort((x, y) -> Double.compare(delta[x[0]][x[1]], delta[y[0]][y[1]]));
+        out.println("heads it needs most (largest drop of the logit first):");
         for (int[] lh : order.subList(0, Math.min(top, order.size()))) {
-            double d = delta[lh[0]][lh[1]];
-            out.printf(Locale.ROOT, "  layer %2d head %2d   %+.4f   p %.4f -> %.4f%n", lh[0], lh[1], d,
-                    Math.exp(clean[target]), Math.exp(clean[target] + d));
+            out.printf(Locale.ROOT, "  layer %2d head %2d   logit %+.4f   p %.4f -> %.4f%n", lh[0], lh[1],
+                    delta[lh[0]][lh[1]], Math.exp(clean[target]), p[lh[0]][lh[1]]);
         }
         return 0;
     }
 
-    /** A hook zeroing head {@code h} of layer {@code l}'s per-head context {@code [B, heads, S, D]}. */
-    static Hooks zeroHead(int l, int h) {
-        Hook zero = (context, ctx) -> {
-            INDArray r = context.dup('c');
-            r.get(NDArrayIndex.all(), NDArrayIndex.point(h), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
-            return r;
-        };
-        return Hooks.at("bert.encoder.layer." + l + ".attention.self.context", zero);
+    /** The logits of batch row {@code row} at {@code position}, {@code [V]}, in double. */
+    static double[] logits(BertForPreTrainingOutput o, int row, int position) {
+        return o.predictionLogits().get(NDArrayIndex.point(row), NDArrayIndex.point(position), NDArrayIndex.all())
+                .castTo(DataType.DOUBLE).toDoubleVector();
     }
 
-    /** log softmax of the logits at one position, in double. */
-    static double[] logProbabilities(BertForPreTrainingOutput o, int row, int position) {
-        double[] z = o.predictionLogits().get(NDArrayIndex.point(row), NDArrayIndex.point(position), NDArrayIndex.all())
-                .castTo(DataType.DOUBLE).toDoubleVector();
+    /** log softmax, in double. */
+    static double[] logSoftmax(double[] logits) {
+        double[] z = logits.clone();
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v);

@@ -3,12 +3,9 @@ package org.bertj.cli;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.bertj.model.BertForPreTraining;
-import org.bertj.model.hooks.CachedRun;
-import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.inspect.LogitLens;
 import org.bertj.tokenizer.Vocabulary;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,18 +71,12 @@ final class LogitLensCommand extends BertCommand {
      * j = 0 (embedding output) .. L (last layer, = the prediction logits), each {@code [V]}.
      */
     static double[][][] lens(Subject subject, int row, int[] positions) {
-        BertForPreTraining model = subject.model();
-        int layers = model.config().numHiddenLayers();
-        CachedRun run = model.runWithCache(subject.inputs(),
-                n -> n.equals("bert.embeddings.output") || n.matches("bert\\.encoder\\.layer\\.\\d+\\.output"));
-        double[][][] result = new double[positions.length][layers + 1][];
-        for (int j = 0; j <= layers; j++) {
-            INDArray h = run.cache().get(j == 0 ? "bert.embeddings.output" : "bert.encoder.layer." + (j - 1) + ".output");
-            INDArray rows = h.get(NDArrayIndex.point(row), NDArrayIndex.all(), NDArrayIndex.all());
-            INDArray picked = org.nd4j.linalg.factory.Nd4j.pullRows(rows, 1, positions);
-            INDArray logits = model.cls().predictions().logits(picked).castTo(DataType.DOUBLE);
+        LogitLens lens = LogitLens.of(subject.model(), subject.inputs());
+        double[][][] result = new double[positions.length][lens.depth()][];
+        for (int j = 0; j < lens.depth(); j++) {
             for (int n = 0; n < positions.length; n++) {
-                result[n][j] = logits.getRow(n).toDoubleVector();
+                result[n][j] = lens.logits(j).get(NDArrayIndex.point(row), NDArrayIndex.point(positions[n]),
+                        NDArrayIndex.all()).castTo(DataType.DOUBLE).toDoubleVector();
             }
         }
         return result;

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What the research commands (inspect, attention, attribute, logit-lens) look inside: a model and
+ * What the research commands (inspect, attention, logit-lens, attribute, ablate-heads) look inside: a model and
  * one batch of inputs, given either as text ({@code --text A [--pair B]}, tokenized with the model's
  * vocab.txt) or as a safetensors file as {@code bert forward} takes it ({@code --inputs FILE}:
  * {@code input_ids} and optionally {@code token_type_ids}, {@code attention_mask},
@@ -49,6 +49,9 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
         }
         if (pair != null && text == null) {
             throw new UsageException("--pair goes with --text");
+        }
+        if (file != null) {
+            CliFiles.requireFile(file); // before loading the weights, which takes seconds
         }
         Model loaded = model(o.model.model, text != null);
         BertForPreTraining model = loaded.model();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.bertj.inspect.Interventions;
 import org.bertj.model.hooks.Hooks;
 import org.bertj.testing.Shared;
 import org.bertj.weights.SafetensorsFile;
@@ -23,16 +24,16 @@ class HeadAblationCommandTest {
         Path model = Shared.golden("tiny_h32_l2_v99");
         Path golden = Shared.golden("internals").resolve("tiny_h32_l2_v99/interventions.safetensors");
         Subject s = CliRun.subject(model, golden);
-        INDArray ablated = s.model().runWithHooks(s.inputs(), HeadAblationCommand.zeroHead(1, 2)).predictionLogits();
+        INDArray ablated = s.model().runWithHooks(s.inputs(), Interventions.zeroAblateHead(1, 2)).predictionLogits();
         double[] clean, abl;
         try (SafetensorsFile f = SafetensorsFile.open(golden)) {
             INDArray want = f.load("ablate_head.cls.predictions");
             double d = Transforms.abs(want.castTo(DataType.DOUBLE).sub(ablated.castTo(DataType.DOUBLE))).maxNumber().doubleValue();
             assertTrue(d < 1e-5, "ablated logits max |diff| " + d);
-            abl = HeadAblationCommand.logProbabilities(new org.bertj.model.BertForPreTrainingOutput(want, null, null, null,
+            abl = HeadAblationCommand.logits(new org.bertj.model.BertForPreTrainingOutput(want, null, null, null,
                     null, null), 0, 4);
         }
-        clean = HeadAblationCommand.logProbabilities(s.model().runWithHooks(s.inputs(), Hooks.none()), 0, 4);
+        clean = HeadAblationCommand.logits(s.model().runWithHooks(s.inputs(), Hooks.none()), 0, 4);
         CliRun r = CliRun.of("ablate-heads", "--model", model.toString(), "--inputs", golden.toString(), "--position", "4",
                 "--target", "#7", "--top", "3");
         assertEquals(0, r.code(), r.err());
@@ -41,7 +42,7 @@ class HeadAblationCommandTest {
         String[] cells = row1.trim().split("\\s+");
         assertEquals(5, cells.length, row1);
         assertEquals(abl[7] - clean[7], Double.parseDouble(cells[3]), 6e-4, row1);
-        assertTrue(r.out().contains(String.format(Locale.ROOT, "clean log p = %.4f", clean[7])), r.out());
+        assertTrue(r.out().contains(String.format(Locale.ROOT, "clean logit %.4f", clean[7])), r.out());
         assertEquals(3, r.out().lines().filter(l -> l.matches("\\s+layer\\s+\\d head\\s+\\d .*")).count(), r.out());
     }
 }
