@@ -12,6 +12,11 @@ import org.bertj.model.BertInputs;
 import org.bertj.model.OutputOptions;
 import org.bertj.model.Pass;
 import org.bertj.model.hooks.Hooks;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -24,6 +29,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (each call has its own passes).
  */
 public final class Attribution {
+
+    /**
+     * Each step's forward and backward allocate in this arena, reused from step to step: without it
+     * a bert-base IG run leaves gigabytes of off-heap garbage that only a late GC frees (the test
+     * JVM was OOM-killed on a shared machine). Only the recorded gradients leave it.
+     */
+    private static final WorkspaceConfiguration STEP = WorkspaceConfiguration.builder().initialSize(0)
+            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policySpill(SpillPolicy.REALLOCATE).build();
 
     /** The point that names the word vectors the model sees ({@code [B, S, H]}). */
     public static final String INPUTS_EMBEDS = "inputs_embeds";
@@ -199,9 +213,15 @@ public final class Attribution {
                 : BertInputs.ofEmbeds(Nd4j.concat(0, points.toArray(new INDArray[0])),
                         repeat(inputs.tokenTypeIds(), copies), repeat(inputs.attentionMask(model.dataType()), copies),
                         null, null);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "bertj-attribution")) {
+            return stackedGradientsIn(model, stacked, inputs.batchSize(), copies, s);
+        }
+    }
+
+    private static INDArray stackedGradientsIn(BertForPreTraining model, BertInputs stacked, int b, int copies,
+            Scalar s) {
         Pass pass = Pass.deterministicTraining().withGradientsAt(Set.of(INPUTS_EMBEDS));
         BertForPreTrainingOutput out = model.forward(stacked, OutputOptions.NONE, pass);
-        int b = inputs.batchSize();
         INDArray dLogits = null;
         INDArray dNsp = null;
         for (int i = 0; i < copies; i++) {
