@@ -79,6 +79,7 @@ public final class TokenizeCommand extends BertCommand {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         int lines = 0;
         int failed = 0;
+        java.util.List<String> listed = new java.util.ArrayList<>();
         try (JsonLines reader = new JsonLines(Files.newInputStream(in));
              BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             while (reader.next()) {
@@ -94,7 +95,7 @@ public final class TokenizeCommand extends BertCommand {
                 } catch (IllegalArgumentException e) {
                     // every bad line is listed (file:line: what), as a compiler lists errors, then one failure
                     if (++failed <= MAX_LISTED_ERRORS) {
-                        err.println(e.getMessage());
+                        listed.add(e.getMessage());
                     }
                 }
             }
@@ -109,8 +110,14 @@ public final class TokenizeCommand extends BertCommand {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        if (failed == 1) { // one bad line: one message line
+            Files.deleteIfExists(tmp);
+            throw new IllegalArgumentException(listed.get(0) + " (1 of " + (lines + 1) + " lines failed; nothing"
+                    + " written to " + target + ")");
+        }
         if (failed > 0) {
             Files.deleteIfExists(tmp);
+            listed.forEach(err::println);
             throw new IllegalArgumentException(failed + " of " + (lines + failed) + " lines of " + in + " failed"
                     + (failed > MAX_LISTED_ERRORS ? " (the first " + MAX_LISTED_ERRORS + " are listed above)" : "")
                     + "; nothing written to " + target);
