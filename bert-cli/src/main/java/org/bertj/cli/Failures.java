@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.List;
+import org.bertj.tasks.MissingHeadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,7 +67,7 @@ final class Failures {
             err.println("see '" + name + " --help'");
             return USAGE;
         }
-        return e instanceof NotAvailableException ? NOT_AVAILABLE : FAILURE;
+        return e instanceof NotAvailableException || e instanceof MissingHeadException ? NOT_AVAILABLE : FAILURE;
     }
 
     /**

@@ -44,6 +44,11 @@ public final class Main implements Callable<Integer> {
                 new FillMaskCommand(),
                 new NspCommand(),
                 new ForwardCommand(),
+                new InspectCommand(),
+                new AttentionCommand(),
+                new LogitLensCommand(),
+                new AttributeCommand(),
+                new HeadAblationCommand(),
                 new PretrainCommand(),
                 new TokenizeCommand(),
                 new ConvertCommand()

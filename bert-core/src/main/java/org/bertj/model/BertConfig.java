@@ -91,10 +91,12 @@ public final class BertConfig {
         }
         probability("hidden_dropout_prob", hiddenDropoutProb);
         probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
-        JsonElement pet = extra.get("position_embedding_type");
-        if (pet != null && !pet.isJsonNull() && !(pet.isJsonPrimitive() && pet.getAsString().equals("absolute"))) {
-            throw new IllegalArgumentException("position_embedding_type " + pet + " is not supported (only \"absolute\")");
+        JsonElement tie = extra.get("tie_word_embeddings");
+        if (tie != null && !tie.isJsonNull()
+                && !(tie.isJsonPrimitive() && tie.getAsJsonPrimitive().isBoolean())) {
+            throw new IllegalArgumentException("tie_word_embeddings must be true or false, got " + tie);
         }
+        positionEmbeddingType();
     }
 
     private static void inRange(String name, int v, int max) {
@@ -262,7 +264,7 @@ public final class BertConfig {
         o.addProperty("hidden_dropout_prob", hiddenDropoutProb);
         o.addProperty("attention_probs_dropout_prob", attentionProbsDropoutProb);
         o.addProperty("pad_token_id", padTokenId);
-        o.addProperty("position_embedding_type", "absolute");
+        o.addProperty("position_embedding_type", positionEmbeddingType().hfName());
         for (Map.Entry<String, JsonElement> e : extra.entrySet()) {
             boolean keepOurs = e.getKey().equals("model_type")
                     || (e.getKey().equals("architectures") && (e.getValue().isJsonNull()
@@ -368,6 +370,41 @@ public final class BertConfig {
     /** pad_token_id. */
     public int padTokenId() {
         return padTokenId;
+    }
+
+    /**
+     * position_embedding_type (default absolute).
+     *
+     * @throws IllegalArgumentException if config.json names an unknown one (checked on construction)
+     */
+    public PositionEmbeddingType positionEmbeddingType() {
+        JsonElement e = extra.get("position_embedding_type");
+        if (e == null || e.isJsonNull()) {
+            return PositionEmbeddingType.ABSOLUTE;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("position_embedding_type must be a string, got " + e);
+        }
+        return PositionEmbeddingType.fromHfName(e.getAsString());
+    }
+
+    /**
+     * tie_word_embeddings (PretrainedConfig's default true): whether the MLM decoder is the word
+     * embedding table itself or a {@code cls.predictions.decoder.weight} of its own.
+     */
+    public boolean tieWordEmbeddings() {
+        JsonElement e = extra.get("tie_word_embeddings");
+        return e == null || e.isJsonNull() || e.getAsBoolean();
+    }
+
+    /** The first entry of config.json's {@code architectures}, if it names one. */
+    public java.util.Optional<String> architecture() {
+        JsonElement a = extra.get("architectures");
+        if (a != null && a.isJsonArray() && !a.getAsJsonArray().isEmpty()
+                && a.getAsJsonArray().get(0).isJsonPrimitive()) {
+            return java.util.Optional.of(a.getAsJsonArray().get(0).getAsString());
+        }
+        return java.util.Optional.empty();
     }
 
     @Override
@@ -483,6 +520,18 @@ public final class BertConfig {
         /** @param v pad_token_id */
         public Builder padTokenId(int v) {
             padTokenId = v;
+            return this;
+        }
+
+        /** @param v position_embedding_type */
+        public Builder positionEmbeddingType(PositionEmbeddingType v) {
+            extra.addProperty("position_embedding_type", v.hfName());
+            return this;
+        }
+
+        /** @param v tie_word_embeddings */
+        public Builder tieWordEmbeddings(boolean v) {
+            extra.addProperty("tie_word_embeddings", v);
             return this;
         }
 

@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code LayerNorm(inputs_embeds + position[position_ids] + token_type[token_type_ids])}, then
  * dropout, where {@code inputs_embeds = word[input_ids]} unless the inputs give it. Output
  * {@code [B·S, H]} (HF {@code [B, S, H]}). Hook points: {@code inputs_embeds} ({@code [B, S, H]}:
- * the word vectors, looked up or given) and {@code .output}.
+ * the word vectors, looked up or given) and {@code .output}. With relative positions
+ * ({@code position_embedding_type} relative_key or relative_key_query) HF adds no position
+ * embedding here: the table is still a parameter (it is in the checkpoints) but unused, its
+ * gradient zero.
  */
 public final class BertEmbeddings {
 
@@ -19,6 +22,7 @@ public final class BertEmbeddings {
     private final LayerNorm layerNorm;
     private final Dropout dropout;
     private final Point inputsEmbeds;
+    private final boolean absolutePositions;
     private final Point out;
 
     /** Registers {@code prefix.word_embeddings.weight} etc. */
@@ -31,6 +35,7 @@ public final class BertEmbeddings {
         layerNorm = new LayerNorm(params, prefix + "LayerNorm", h, c.layerNormEps());
         dropout = new Dropout(c.hiddenDropoutProb());
         inputsEmbeds = Point.tokens("inputs_embeds", -1, h);
+        absolutePositions = !c.positionEmbeddingType().isRelative();
         out = Point.tokens(prefix + "output", -1, h);
     }
 
@@ -54,7 +59,8 @@ public final class BertEmbeddings {
 
     /** @param in validated inputs; returns {@code [B·S, H]} */
     INDArray forward(BertInputs in, Pass pass) {
-        if (!in.hasInputsEmbeds() && !pass.hooked(inputsEmbeds) && LayerNorm.fusable(word.weight(), pass)
+        if (absolutePositions && !in.hasInputsEmbeds() && !pass.hooked(inputsEmbeds)
+                && LayerNorm.fusable(word.weight(), pass)
                 && CpuKernels.applies(position.weight()) && CpuKernels.applies(tokenType.weight())) {
             // lookups, sum and LayerNorm in one pass
             return pass.hook(out, layerNorm.forwardEmbeddings(word.weight(), in.flatInputIds(), position.weight(),
@@ -63,7 +69,9 @@ public final class BertEmbeddings {
         INDArray e = in.hasInputsEmbeds() ? in.flatInputsEmbeds(word.weight().dataType())
                 : word.forward(in.flatInputIds(), pass);
         e = pass.hook(inputsEmbeds, e);
-        e.addi(position.forward(in.flatPositionIds(), pass));
+        if (absolutePositions) {
+            e.addi(position.forward(in.flatPositionIds(), pass));
+        }
         e.addi(tokenType.forward(in.flatTokenTypeIds(), pass));
         return pass.hook(out, dropout.forward(layerNorm.forward(e, pass), pass));
     }
@@ -76,7 +84,9 @@ public final class BertEmbeddings {
         if (!pass.inputs().hasInputsEmbeds()) {
             word.backward(pass, d, grads);
         }
-        position.backward(pass, d, grads);
+        if (absolutePositions) {
+            position.backward(pass, d, grads);
+        }
         tokenType.backward(pass, d, grads);
     }
 }

@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * paths, e.g. {@code bert.encoder.layer.3.attention.self.probs}; see {@link #runWithHooks} and
  * {@link #runWithCache}.
  */
-public final class BertForPreTraining {
+public final class BertForPreTraining implements BertPreTrainedModel {
 
     private final BertConfig config;
     private final Parameters params;
@@ -45,7 +45,7 @@ public final class BertForPreTraining {
         WeightLoader.checkMemory(config, params.dataType());
         this.config = config;
         this.params = params;
-        this.bert = new BertModel(config, params, "bert.");
+        this.bert = new BertModel(config, params, "bert.", true);
         this.cls = new BertPreTrainingHeads(config, params, "cls.", "bert.embeddings.word_embeddings.weight");
         List<Point> list = new ArrayList<>();
         bert.points(list);
@@ -55,16 +55,19 @@ public final class BertForPreTraining {
     }
 
     /** The configuration. */
+    @Override
     public BertConfig config() {
         return config;
     }
 
     /** Every tensor by its HF name, in HF order. */
+    @Override
     public Parameters parameters() {
         return params;
     }
 
     /** {@code bert}: the encoder part. */
+    @Override
     public BertModel bert() {
         return bert;
     }
@@ -75,8 +78,15 @@ public final class BertForPreTraining {
     }
 
     /** The element type of every tensor. */
+    @Override
     public DataType dataType() {
         return params.dataType();
+    }
+
+    /** "BertForPreTraining". */
+    @Override
+    public String hfClassName() {
+        return "BertForPreTraining";
     }
 
     /**
@@ -160,6 +170,20 @@ public final class BertForPreTraining {
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
      */
     public INDArray predictionLogitsAt(BertInputs inputs, int... positions) {
+        long tokens = checkPositions(inputs, positions);
+        inputs.validate(config);
+        Pass pass = Pass.inference();
+        pass.begin(inputs, config, params.dataType(), pointNames);
+        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
+            BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);
+            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
+            INDArray rows = Nd4j.pullRows(flat, 1, positions);
+            return ws.result(cls.predictions().forward(rows, pass));
+        }
+    }
+
+    /** Checks {@link #predictionLogitsAt}'s positions; returns {@code B·S}. */
+    static long checkPositions(BertInputs inputs, int... positions) {
         long tokens = (long) inputs.batchSize() * inputs.sequenceLength();
         if (positions.length == 0) {
             throw new IllegalArgumentException("predictionLogitsAt needs at least one position");
@@ -171,15 +195,7 @@ public final class BertForPreTraining {
                         + inputs.sequenceLength() + ")");
             }
         }
-        inputs.validate(config);
-        Pass pass = Pass.inference();
-        pass.begin(inputs, config, params.dataType(), pointNames);
-        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);
-            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
-            INDArray rows = Nd4j.pullRows(flat, 1, positions);
-            return ws.result(cls.predictions().forward(rows, pass));
-        }
+        return tokens;
     }
 
     /**

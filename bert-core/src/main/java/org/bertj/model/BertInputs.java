@@ -13,28 +13,40 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code [layers, heads]} or {@code [heads]}). Defaults as in Hugging Face: token types 0, mask 1,
  * positions {@code 0..S-1}, no head mask.
  *
+ * <p>The attention mask may be integer or floating point (HF casts it to the model's type), with
+ * values 0 and 1, and either {@code [B, S]} (per key) or {@code [B, S, S]} (per query and key, as
+ * HF's {@code get_extended_attention_mask} takes it; broadcast over heads).
+ *
  * <p>Shapes are checked here; values against a config by {@link #validate(BertConfig)}. Every
  * message names the tensor, the position, the value and the limit.
  */
 public final class BertInputs {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     private final int batch;
     private final int seq;
     private final long[] inputIds;
     private final long[] tokenTypeIds;
+    /** {@code [B, S]} or {@code [B, S, S]} flattened in row-major order; see {@link #maskRank}. */
     private final double[] attentionMask;
+    private final int maskRank;
     private final long[] positionIds;
     private final INDArray headMask;
     private final INDArray inputsEmbeds;
 
     private BertInputs(int batch, int seq, long[] inputIds, long[] tokenTypeIds, double[] attentionMask,
-            long[] positionIds, INDArray headMask, INDArray inputsEmbeds) {
+            int maskRank, long[] positionIds, INDArray headMask, INDArray inputsEmbeds) {
         this.inputsEmbeds = inputsEmbeds;
         this.batch = batch;
         this.seq = seq;
         this.inputIds = inputIds;
         this.tokenTypeIds = tokenTypeIds;
         this.attentionMask = attentionMask;
+        this.maskRank = maskRank;
         this.positionIds = positionIds;
         this.headMask = headMask;
     }
@@ -105,7 +117,7 @@ public final class BertInputs {
                     + ", hidden], got " + (embeds == null ? "null" : embeds.dataType() + " "
                     + Arrays.toString(embeds.shape())));
         }
-        return new BertInputs(batch, seq, null, tokenTypeIds, attentionMask, positionIds, headMask,
+        return new BertInputs(batch, seq, null, tokenTypeIds, attentionMask, maskRank, positionIds, headMask,
                 embeds.dup('c'));
     }
 
@@ -115,15 +127,27 @@ public final class BertInputs {
         int s = (int) shape[1];
         long[] types = tokenTypeIds == null ? new long[b * s] : integers("token_type_ids", tokenTypeIds, shape);
         double[] mask;
+        int maskRank = 2;
         if (attentionMask == null) {
             mask = new double[b * s];
             Arrays.fill(mask, 1.0);
         } else {
-            checkShape("attention_mask", attentionMask, shape);
+            maskRank = attentionMask.rank();
+            if (maskRank == 3) {
+                if (!Arrays.equals(attentionMask.shape(), new long[] {b, s, s})) {
+                    throw new IllegalArgumentException("attention_mask has shape "
+                            + Arrays.toString(attentionMask.shape()) + " but input_ids " + Arrays.toString(shape)
+                            + " needs [" + b + ", " + s + "] or [" + b + ", " + s + ", " + s + "]");
+                }
+            } else {
+                checkShape("attention_mask", attentionMask, shape);
+            }
             mask = attentionMask.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
             for (int i = 0; i < mask.length; i++) {
                 if (mask[i] != 0 && mask[i] != 1) {
-                    throw new IllegalArgumentException("attention_mask" + at(i, s) + " = " + mask[i]
+                    String where = maskRank == 3 ? "[" + i / (s * s) + "][" + i / s % s + "][" + i % s + "]"
+                            : at(i, s);
+                    throw new IllegalArgumentException("attention_mask" + where + " = " + mask[i]
                             + " must be 0 or 1");
                 }
             }
@@ -141,7 +165,7 @@ public final class BertInputs {
             throw new IllegalArgumentException("head_mask must have shape [layers, heads] or [heads], got "
                     + Arrays.toString(headMask.shape()));
         }
-        return new BertInputs(b, s, ids, types, mask, positions, headMask, embeds);
+        return new BertInputs(b, s, ids, types, mask, maskRank, positions, headMask, embeds);
     }
 
     private static void checkShape(String name, INDArray a, long[] shape) {
@@ -263,9 +287,18 @@ public final class BertInputs {
         return r;
     }
 
-    /** The attention mask {@code [B, S]} (1 = attend, 0 = padding). */
+    /**
+     * The attention mask (1 = attend, 0 = not): {@code [B, S]}, or {@code [B, S, S]} (query × key)
+     * if it was given so; see {@link #maskRank()}.
+     */
     public INDArray attentionMask(DataType type) {
-        return Nd4j.createFromArray(attentionMask).reshape(batch, seq).castTo(type);
+        INDArray m = Nd4j.createFromArray(attentionMask);
+        return (maskRank == 3 ? m.reshape(batch, seq, seq) : m.reshape(batch, seq)).castTo(type);
+    }
+
+    /** 2 for a per-key mask {@code [B, S]}, 3 for a per-query-and-key mask {@code [B, S, S]}. */
+    public int maskRank() {
+        return maskRank;
     }
 
     /** Whether every position is attended (then no mask bias is needed). */

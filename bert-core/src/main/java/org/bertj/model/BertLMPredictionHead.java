@@ -8,9 +8,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * HF {@code BertLMPredictionHead} ({@code cls.predictions}), the MLM head:
  * {@code transform(x) · word_embeddingsᵀ + cls.predictions.bias}, {@code [B, S, H]} →
- * {@code [B, S, V]} ({@code [N, H]} → {@code [N, V]} inside the model). The decoder weight is the
- * word embedding table itself (tied), so its gradient adds into that table's gradient. Hook point:
- * its own name (the logits).
+ * {@code [B, S, V]} ({@code [N, H]} → {@code [N, V]} inside the model). With
+ * {@code tie_word_embeddings} (the default) the decoder weight is the word embedding table itself,
+ * so its gradient adds into that table's gradient; without it the head has its own
+ * {@code cls.predictions.decoder.weight [V, H]}. The decoder's bias is always
+ * {@code cls.predictions.bias} (HF links the two whatever the tying). Hook point: its own name
+ * (the logits).
  */
 public final class BertLMPredictionHead {
 
@@ -24,17 +27,22 @@ public final class BertLMPredictionHead {
     private final Point out;
 
     /**
-     * @param wordEmbeddingsName the HF name of the tied table (its gradient receives the decoder's)
+     * @param wordEmbeddingsName the HF name of the word embedding table, the decoder when tied
      */
     BertLMPredictionHead(BertConfig c, Parameters params, String prefix, String wordEmbeddingsName) {
         name = prefix.substring(0, prefix.length() - 1);
         hidden = c.hiddenSize();
-        // HF order: cls.predictions.bias comes before the transform's tensors.
+        // HF order: cls.predictions.bias, the transform's tensors, then an untied decoder.weight.
         biasName = prefix + "bias";
         bias = params.create(biasName, c.vocabSize());
         transform = new BertPredictionHeadTransform(c, params, prefix + "transform.");
-        decoderWeightName = wordEmbeddingsName;
-        decoderWeight = params.get(wordEmbeddingsName);
+        if (c.tieWordEmbeddings()) {
+            decoderWeightName = wordEmbeddingsName;
+            decoderWeight = params.get(wordEmbeddingsName);
+        } else {
+            decoderWeightName = prefix + "decoder.weight";
+            decoderWeight = params.create(decoderWeightName, c.vocabSize(), c.hiddenSize());
+        }
         out = Point.tokens(name, -1, c.vocabSize());
     }
 

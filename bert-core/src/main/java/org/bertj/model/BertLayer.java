@@ -62,7 +62,7 @@ public final class BertLayer {
      * time it or to feed it a hidden state of one's own. Thread-safe.
      *
      * @param hidden        the layer input {@code [B, S, H]}
-     * @param attentionMask {@code [B, S]} of 0/1 (1 = attended), or null for all attended
+     * @param attentionMask {@code [B, S]} or {@code [B, S, S]} of 0/1 (1 = attended), or null for all attended
      * @return the layer output {@code [B, S, H]}, a new array
      */
     public INDArray forward(INDArray hidden, INDArray attentionMask) {
@@ -74,7 +74,7 @@ public final class BertLayer {
         int s = (int) hidden.size(1);
         Pass pass = Pass.inference();
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            INDArray bias = attentionMask == null ? null : BertModel.maskBias(attentionMask, hidden.dataType());
+            INDArray bias = attentionMask == null ? null : AttentionMaskBias.of(attentionMask, hidden.dataType());
             INDArray x = hidden.dup('c').reshape('c', (long) b * s, config.hiddenSize());
             INDArray y = forward(x, b, s, bias, null, pass).context();
             return ws.result(y.reshape('c', b, s, config.hiddenSize()));

@@ -8,47 +8,73 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * HF {@code BertModel}: embeddings, {@code L} transformer layers and the pooler; {@code [B, S]}
- * ids (or {@code inputs_embeds [B, S, H]}) in, {@code [B, S, H]} and pooled {@code [B, H]} out.
- * Inside {@link BertForPreTraining} its tensors and modules are named {@code bert.*}; on its own
- * (a saved HF {@code BertModel}) they carry no prefix.
+ * HF {@code BertModel}: embeddings, {@code L} transformer layers and, unless built without it
+ * ({@code add_pooling_layer=False}), the pooler; {@code [B, S]} ids (or
+ * {@code inputs_embeds [B, S, H]}) in, {@code [B, S, H]} and pooled {@code [B, H]} out. Inside
+ * {@link BertForPreTraining} and {@link BertForMaskedLM} its tensors and modules are named
+ * {@code bert.*}; on its own (a saved HF {@code BertModel}, what sentence-transformers ships) they
+ * carry no prefix.
  *
  * <p>Immutable and thread-safe: every call keeps its state in its own {@link Pass}.
  */
-public final class BertModel {
+public final class BertModel implements BertPreTrainedModel {
 
     private final BertConfig config;
     private final Parameters params;
     private final String prefix;
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
+    /** Null when built without the pooling layer. */
     private final BertPooler pooler;
     private final List<String> pointNames;
 
     /** A stand-alone model (names without prefix), all tensors zero until loaded or initialised. */
     public BertModel(BertConfig config, DataType dataType) {
-        this(config, new Parameters(dataType), "");
+        this(config, new Parameters(dataType), "", true);
     }
 
-    /** Registers this model's tensors in {@code params} under {@code prefix} ("" or "bert."). */
-    BertModel(BertConfig config, Parameters params, String prefix) {
+    /**
+     * Registers this model's tensors in {@code params} under {@code prefix} ("" or "bert.").
+     *
+     * @param addPoolingLayer whether it has the pooler (HF's {@code add_pooling_layer})
+     */
+    BertModel(BertConfig config, Parameters params, String prefix, boolean addPoolingLayer) {
         this.config = config;
         this.params = params;
         this.prefix = prefix;
         embeddings = new BertEmbeddings(config, params, prefix + "embeddings.");
         encoder = new BertEncoder(config, params, prefix + "encoder.");
-        pooler = new BertPooler(config, params, prefix + "pooler.");
+        pooler = addPoolingLayer ? new BertPooler(config, params, prefix + "pooler.") : null;
         List<Point> list = new ArrayList<>();
         points(list);
         pointNames = list.stream().map(p -> p.name).toList();
     }
 
+    /** Whether it has the pooler; without it {@link BertModelOutput#pooledOutput()} is null. */
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    /** Itself: the encoder of an encoder-only model. */
+    @Override
+    public BertModel bert() {
+        return this;
+    }
+
+    /** "BertModel". */
+    @Override
+    public String hfClassName() {
+        return "BertModel";
+    }
+
     /** The configuration. */
+    @Override
     public BertConfig config() {
         return config;
     }
 
     /** The tensors by HF name (shared with an enclosing {@link BertForPreTraining}). */
+    @Override
     public Parameters parameters() {
         return params;
     }
@@ -68,7 +94,7 @@ public final class BertModel {
         return encoder;
     }
 
-    /** {@code .pooler}. */
+    /** {@code .pooler}, or null for a model without it ({@link #hasPooler()}). */
     public BertPooler pooler() {
         return pooler;
     }
@@ -76,7 +102,9 @@ public final class BertModel {
     void points(List<Point> list) {
         embeddings.points(list);
         encoder.points(list);
-        pooler.points(list);
+        if (pooler != null) {
+            pooler.points(list);
+        }
     }
 
     /** Every hook point of this model in forward order, with its shape for batch {@code b}, length {@code s}. */
@@ -106,24 +134,18 @@ public final class BertModel {
         }
     }
 
-    /** HF's extended mask {@code (1 - mask) · finfo(dtype).min}, {@code [B, S]}: masked keys get exp(...) = 0. */
-    static INDArray maskBias(INDArray attentionMask, DataType type) {
-        double min = type == DataType.DOUBLE ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-        return attentionMask.castTo(type).rsub(1.0).muli(min);
-    }
-
     /** The forward inside an open pass (begun by the caller). */
     BertModelOutput forwardIn(BertInputs inputs, OutputOptions options, Pass pass) {
         DataType type = params.dataType();
         int b = inputs.batchSize();
         int s = inputs.sequenceLength();
-        INDArray maskBias = inputs.fullyAttended() ? null : maskBias(inputs.attentionMask(type), type);
+        INDArray maskBias = inputs.fullyAttended() ? null : AttentionMaskBias.of(inputs.attentionMask(type), type);
         INDArray headMask = inputs.headMask(config, type);
         List<INDArray> hidden = options.hiddenStates() ? new ArrayList<>() : null;
         List<INDArray> attentions = options.attentions() ? new ArrayList<>() : null;
         INDArray x = embeddings.forward(inputs, pass);
         INDArray last = encoder.forward(x, b, s, maskBias, headMask, pass, hidden, attentions);
-        INDArray pooled = pooler.forward(last, b, s, pass);
+        INDArray pooled = pooler == null ? null : pooler.forward(last, b, s, pass);
         long h = config.hiddenSize();
         if (hidden != null) {
             hidden.replaceAll(t -> t.reshape('c', b, s, h));
@@ -144,7 +166,7 @@ public final class BertModel {
         INDArray d = dLastHidden == null
                 ? Nd4j.zeros(params.dataType(), tokens, h)
                 : dLastHidden.reshape('c', tokens, h).dup('c');
-        if (dPooled != null) {
+        if (dPooled != null && pooler != null) {
             d.addi(pooler.backward(pass, dPooled, grads));
         }
         embeddings.backward(pass, encoder.backward(pass, d, grads), grads);

@@ -1,16 +1,43 @@
 package org.bertj.model;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What {@link BertModel} returns.
  *
  * @param lastHiddenState {@code [B, S, H]}
- * @param pooledOutput    {@code [B, H]} (HF's {@code pooler_output})
+ * @param pooledOutput    {@code [B, H]} (HF's {@code pooler_output}), or null for a model without pooler
  * @param hiddenStates    L+1 tensors {@code [B, S, H]} (embedding output first), or null if not asked for
  * @param attentions      L tensors {@code [B, heads, S, S]}, or null if not asked for
  */
 public record BertModelOutput(INDArray lastHiddenState, INDArray pooledOutput, List<INDArray> hiddenStates,
         List<INDArray> attentions) {
+
+    /**
+     * Every output present under the golden files' names: {@code last_hidden_state},
+     * {@code pooled_output} and its HF alias {@code pooler_output}, {@code hidden_states.N},
+     * {@code attentions.N}.
+     */
+    public Map<String, INDArray> named() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put("last_hidden_state", lastHiddenState);
+        if (pooledOutput != null) {
+            m.put("pooled_output", pooledOutput);
+            m.put("pooler_output", pooledOutput);
+        }
+        if (hiddenStates != null) {
+            for (int i = 0; i < hiddenStates.size(); i++) {
+                m.put("hidden_states." + i, hiddenStates.get(i));
+            }
+        }
+        if (attentions != null) {
+            for (int i = 0; i < attentions.size(); i++) {
+                m.put("attentions." + i, attentions.get(i));
+            }
+        }
+        return m;
+    }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -31,6 +30,8 @@ public final class BertSelfAttention {
     private final int hidden;
     private final Linear qkv;
     private final Dropout dropout;
+    /** The relative-position term of the scores, or null for absolute positions. */
+    private final RelativePositionScores relative;
     private final Point query;
     private final Point key;
     private final Point value;
@@ -59,6 +60,8 @@ public final class BertSelfAttention {
         }
         qkv = new Linear(params, wKey, bKey);
         dropout = new Dropout(c.attentionProbsDropoutProb());
+        // HF registers distance_embedding after query, key and value.
+        relative = c.positionEmbeddingType().isRelative() ? new RelativePositionScores(c, params, prefix) : null;
         query = new Point(prefix + "query", layer, Point.Kind.HEADS, headSize, heads);
         key = new Point(prefix + "key", layer, Point.Kind.HEADS, headSize, heads);
         value = new Point(prefix + "value", layer, Point.Kind.HEADS, headSize, heads);
@@ -93,26 +96,34 @@ public final class BertSelfAttention {
 
     /**
      * @param x        {@code [B·S, H]}
-     * @param maskBias additive key mask {@code [B, S]} (0 or finfo.min), or null
+     * @param maskBias additive mask {@code [B, S]} or {@code [B, S, S]} ({@link AttentionMaskBias}), or null
      * @param headMask multiplier per head {@code [heads]}, or null
      */
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
-        if (!pass.caches() && CpuKernels.applies(x) && !pass.hooked(points)) {
+        // The fused path has no relative-position step; relative attention runs step by step.
+        if (!pass.caches() && CpuKernels.applies(x) && !pass.hooked(points) && relative == null) {
             return forwardCpu(x, batch, seq, maskBias, headMask);
         }
         INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
         INDArray q = pass.hook(query, part(fused, 0));
         INDArray k = pass.hook(key, part(fused, 1));
         INDArray v = pass.hook(value, part(fused, 2));
-        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own.
+        // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own;
+        // with relative positions HF scales (q·kᵀ + term) instead, so the scale comes after the term.
         INDArray s = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, k, s, 1.0 / Math.sqrt(headSize), 0.0,
+        Nd4j.exec(new Mmul(q, k, s, relative == null ? 1.0 / Math.sqrt(headSize) : 1.0, 0.0,
                 MMulTranspose.builder().transposeB(true).build()));
+        if (relative != null) {
+            s.addi(relative.scores(q, k, relative.positional(seq))).divi(Math.sqrt(headSize));
+        }
         if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(s, maskBias, s, 0, 3));
+            AttentionMaskBias.addTo(s, maskBias);
         }
         s = pass.hook(scores, s);
         Nd4j.exec(new SoftMax(s, s, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
+        }
         INDArray softmax = pass.caches() ? s.dup() : null; // dropout and the head mask work in place
         INDArray p = pass.hook(probs, s);
         p = dropout.forward(p, pass);
@@ -146,11 +157,14 @@ public final class BertSelfAttention {
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         Nd4j.exec(new Mmul(q, kT, s, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
         if (maskBias != null) {
-            Nd4j.exec(new BroadcastAddOp(s, maskBias, s, 0, 3));
+            AttentionMaskBias.addTo(s, maskBias);
         }
         // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
         // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md).
         Nd4j.exec(new SoftMax(s, s, 3));
+        if (maskBias != null) {
+            AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
+        }
         if (headMask != null) {
             Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
         }
@@ -188,6 +202,9 @@ public final class BertSelfAttention {
         dS.divi(Math.sqrt(headSize));
         INDArray dQ = Nd4j.matmul(dS, sv.k());
         INDArray dK = Nd4j.matmul(dS, sv.q(), null, true, false, false);
+        if (relative != null) {
+            relative.backward(dS, sv.q(), sv.k(), relative.positional((int) seq), dQ, dK, grads);
+        }
         pass.gradientAt(query, dQ);
         pass.gradientAt(key, dK);
         pass.gradientAt(value, dV);

@@ -39,8 +39,15 @@ public record LoadReport(List<String> loaded, List<String> missing, List<String>
 
     /** A multi-line summary naming every problem tensor. */
     public String describe() {
+        return "loaded " + loaded.size() + " tensors" + problems();
+    }
+
+    /**
+     * The lines of {@link #describe()} after the first, each starting with a newline: what is
+     * missing, unexpected, misshaped or initialised, and the notes.
+     */
+    String problems() {
         StringBuilder sb = new StringBuilder();
-        sb.append("loaded ").append(loaded.size()).append(" tensors");
         if (!missing.isEmpty()) {
             sb.append("\nmissing from the file (").append(missing.size()).append("): ").append(missing);
         }

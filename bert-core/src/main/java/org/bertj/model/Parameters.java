@@ -24,6 +24,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Parameters {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     /** How a named tensor was made, so {@link #zerosLike()} can make it again. */
     private record Entry(String name, String fusedKey, long fromRow, long toRow) {
     }

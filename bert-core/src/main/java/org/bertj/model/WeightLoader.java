@@ -58,6 +58,87 @@ public final class WeightLoader {
     }
 
     /**
+     * A model of the class its checkpoint makes, with what loading it did.
+     *
+     * @param model  a {@link BertModel}, {@link BertForMaskedLM} or {@link BertForPreTraining}
+     * @param report the load report; its notes say which class and why
+     */
+    public record AutoLoaded(BertPreTrainedModel model, LoadReport report) {
+    }
+
+    /**
+     * Reads a Hugging Face model directory as the model class its weights make, as
+     * {@link #loadAuto(TensorSource, BertConfig, DataType, Mode)}: {@code config.json} and the weights in
+     * any format {@link HfWeightFiles} reads.
+     *
+     * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
+     */
+    public static AutoLoaded loadAuto(Path dir, DataType dataType, Mode mode) throws IOException {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("model directory " + dir + " has no config.json");
+        }
+        if (HfWeightFiles.find(dir) == null) {
+            throw new IOException("model directory " + dir + " has no weights (looked for "
+                    + String.join(", ", HfWeightFiles.NAMES) + ")");
+        }
+        BertConfig c = BertConfig.fromJson(config);
+        try (TensorSource source = HfWeightFiles.open(dir)) {
+            return loadAuto(source, c, dataType, mode);
+        }
+    }
+
+    /**
+     * A new model of the class the tensors make, so that no head is invented: with
+     * {@code cls.seq_relationship.*} a {@link BertForPreTraining}; else with {@code cls.predictions.*}
+     * a {@link BertForMaskedLM} (with the pooler if the file has it); else a {@link BertModel}
+     * (names with or without {@code bert.}; with the pooler if the file has it). Within that class
+     * {@code mode} applies as in {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}.
+     *
+     * @param dataType FLOAT or DOUBLE
+     */
+    public static AutoLoaded loadAuto(TensorSource source, BertConfig config, DataType dataType, Mode mode)
+            throws IOException {
+        checkSize(source, config, dataType, mode);
+        boolean nsp = false;
+        boolean mlm = false;
+        boolean pooler = false;
+        for (String src : source.names()) {
+            String n = BertNames.inModel(src, true);
+            nsp |= n.startsWith("cls.seq_relationship.");
+            mlm |= n.startsWith("cls.predictions.");
+            pooler |= n.startsWith("bert.pooler.");
+        }
+        Parameters params = Parameters.uninitialized(dataType);
+        BertPreTrainedModel model;
+        String why;
+        try {
+            if (nsp) {
+                model = new BertForPreTraining(config, params);
+                why = "the weights have both heads (cls.predictions.*, cls.seq_relationship.*)";
+            } else if (mlm) {
+                model = new BertForMaskedLM(config, params, pooler);
+                why = "the weights have cls.predictions.* but no next-sentence head cls.seq_relationship.*, so"
+                        + " none is invented; " + (pooler ? "with" : "without") + " the pooler, as the file";
+            } else {
+                model = new BertModel(config, params, "", pooler);
+                why = "the weights have no cls.* head; " + (pooler ? "with" : "without") + " the pooler, as the file";
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        params.checkFusedBuffersCovered();
+        LoadReport r = load(source, params, config, mode, 0, Map.of());
+        List<String> notes = new ArrayList<>();
+        notes.add("loaded as " + model.hfClassName() + ": " + why);
+        config.architecture().filter(a -> !a.equals(model.hfClassName())).ifPresent(a ->
+                notes.add("config.json's architectures names " + a + "; the weights make a " + model.hfClassName()));
+        notes.addAll(r.notes());
+        return new AutoLoaded(model, new LoadReport(r.loaded(), r.missing(), r.unexpected(), r.mismatched(),
+                r.initialized(), notes));
+    }
+
+    /**
      * Reads a Hugging Face model directory: {@code config.json} and the weights in any format
      * {@link HfWeightFiles} finds ({@code model.safetensors}, safetensors shards,
      * {@code pytorch_model.bin} in zip or legacy format, .bin shards; F32, F16, BF16 or F64 tensors).
@@ -227,7 +308,7 @@ public final class WeightLoader {
                 notes.add("ignored buffer " + src + " (positions are computed, not stored)");
                 continue;
             }
-            if (targetPrefixed && name.equals(DECODER_WEIGHT)) {
+            if (targetPrefixed && name.equals(DECODER_WEIGHT) && !params.contains(DECODER_WEIGHT)) {
                 decoderWeight = src;
                 continue;
             }
@@ -262,8 +343,11 @@ public final class WeightLoader {
         if (mode == Mode.STRICT && (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()
                 || !untied.isEmpty())) {
             LoadReport r = new LoadReport(List.of(), missing, unexpected, mismatched, List.of(), notes);
-            StringBuilder msg = new StringBuilder("weights do not fit the model (" + config + "):\n")
-                    .append(r.describe());
+            int fitting = params.names().size() - missing.size() - mismatched.size();
+            StringBuilder msg = new StringBuilder("weights do not fit the model (" + config + "): nothing was"
+                    + " loaded (strict mode); " + fitting + " of the model's " + params.names().size()
+                    + " tensors are in the file with the right shape")
+                    .append(r.problems());
             for (String u : untied) {
                 msg.append("\n").append(u);
             }
@@ -332,8 +416,9 @@ public final class WeightLoader {
                 .sub(source.load(copy).castTo(DataType.DOUBLE))
                 .amaxNumber().doubleValue();
         if (diff != 0) {
-            untied.add(copy + " differs from " + main + " (max |diff| " + diff
-                    + ") but the decoder is tied to it; " + main + " is used");
+            untied.add(copy + " differs from " + main + " (max |diff| " + diff + "), but config.json has"
+                    + " tie_word_embeddings true (or not set), so the decoder is " + main + " as in HF and the"
+                    + " file's " + copy + " is NOT used; set tie_word_embeddings false to use it");
         } else {
             notes.add(copy + " equals " + main + " (tied)");
         }

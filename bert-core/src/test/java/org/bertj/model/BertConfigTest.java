@@ -84,8 +84,12 @@ class BertConfigTest {
         assertTrue(m.contains("intermediate_size"), m);
         m = error("{\"model_type\": \"roberta\"}");
         assertTrue(m.contains("roberta"), m);
-        m = error("{\"position_embedding_type\": \"relative_key\"}");
-        assertTrue(m.contains("relative_key"), m);
+        m = error("{\"position_embedding_type\": \"rotary\"}");
+        assertTrue(m.contains("rotary") && m.contains("relative_key_query"), m);
+        m = error("{\"tie_word_embeddings\": \"no\"}");
+        assertTrue(m.contains("tie_word_embeddings"), m);
+        assertEquals(PositionEmbeddingType.RELATIVE_KEY,
+                BertConfig.fromJson("{\"position_embedding_type\": \"relative_key\"}").positionEmbeddingType());
         m = error("{\"hidden_dropout_prob\": 1.5}");
         assertTrue(m.contains("hidden_dropout_prob"), m);
         m = error("[1, 2]");

@@ -1,6 +1,7 @@
 package org.bertj.model;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,26 @@ class BertInputsTest {
                 Nd4j.ones(DataType.FLOAT, 2, 3));
         String m = rejected(wrongHeads);
         assertTrue(m.contains("head_mask") && m.contains("[2, 3]") && m.contains("[2, 4]"), m);
+    }
+
+    @Test
+    void threeDimensionalAndFloatMasks() {
+        int[][][] m3 = {{{1, 0}, {1, 1}}};
+        BertInputs in = BertInputs.of(Nd4j.createFromArray(new int[][] {{1, 2}}), null, Nd4j.createFromArray(m3),
+                null, null);
+        assertEquals(3, in.maskRank());
+        assertEquals(Nd4j.createFromArray(m3).castTo(DataType.FLOAT), in.attentionMask(DataType.FLOAT));
+        BertInputs f = BertInputs.of(Nd4j.createFromArray(new int[][] {{1, 2}}), null,
+                Nd4j.createFromArray(new float[][] {{1f, 0f}}), null, null);
+        assertEquals(2, f.maskRank());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BertInputs.of(Nd4j.createFromArray(new int[][] {{1, 2}}), null,
+                        Nd4j.createFromArray(new int[][][] {{{1, 0, 1}, {1, 1, 1}}}), null, null));
+        assertTrue(e.getMessage().contains("[1, 2, 3]") && e.getMessage().contains("[1, 2, 2]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BertInputs.of(Nd4j.createFromArray(new int[][] {{1, 2}}), null,
+                        Nd4j.createFromArray(new float[][][] {{{1f, 0f}, {1f, 0.5f}}}), null, null));
+        assertTrue(e.getMessage().contains("attention_mask[0][1][1] = 0.5"), e.getMessage());
     }
 
     @Test

@@ -100,6 +100,10 @@ final class Golden {
         assertArrayEquals(want.shape(), got.shape(), what + ": shape");
         INDArray w = want.castTo(DataType.DOUBLE);
         INDArray g = got.castTo(DataType.DOUBLE);
+        // ND4J's max skips NaN, so a NaN in our output would otherwise pass unnoticed
+        int nanGot = g.isNaN().castTo(DataType.INT).sumNumber().intValue();
+        int nanWant = w.isNaN().castTo(DataType.INT).sumNumber().intValue();
+        assertTrue(nanGot == nanWant, what + ": " + nanGot + " NaN in our output, " + nanWant + " in HF's");
         INDArray diff = Transforms.abs(w.sub(g), false);
         double maxAbs = diff.maxNumber().doubleValue();
         double atol = Math.max(10 * hint, 1e-5);

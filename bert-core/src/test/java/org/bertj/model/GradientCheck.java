@@ -22,6 +22,13 @@ final class GradientCheck {
      */
     static double check(BertForPreTraining model, BertInputs inputs, INDArray labels, INDArray nsp,
             Supplier<Pass> pass, int perTensor, double maxRelError, double absFloor, long seed) {
+        return check(model, inputs, labels, nsp, pass, perTensor, maxRelError, absFloor, seed, n -> true);
+    }
+
+    /** As above, on the parameters {@code which} accepts only. */
+    static double check(BertForPreTraining model, BertInputs inputs, INDArray labels, INDArray nsp,
+            Supplier<Pass> pass, int perTensor, double maxRelError, double absFloor, long seed,
+            java.util.function.Predicate<String> which) {
         if (model.dataType() != DataType.DOUBLE) {
             throw new IllegalArgumentException("finite differences need a DOUBLE model");
         }
@@ -34,6 +41,9 @@ final class GradientCheck {
         String worstAt = "";
         int checked = 0;
         for (String name : model.parameters().names()) {
+            if (!which.test(name)) {
+                continue;
+            }
             INDArray p = model.parameters().get(name);
             INDArray g = grads.get(name);
             for (int k = 0; k < perTensor; k++) {

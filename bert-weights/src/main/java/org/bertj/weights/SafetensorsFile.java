@@ -32,6 +32,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class SafetensorsFile implements TensorSource {
 
+    static {
+        org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
+    }
+
+
     /** Largest piece copied at once (ByteBuffers and ND4J buffer factories index with int). */
     static long chunkBytes = 1L << 30;
 

@@ -1,8 +1,8 @@
 package org.bertj.weights;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,38 +94,35 @@ public final class ShardedSource implements TensorSource {
         TensorSource open(Path shard) throws IOException;
     }
 
-    /** The index's weight_map, checked: an object of tensor name to plain file name, no duplicates. */
+    /**
+     * The index's weight_map, checked: strict JSON ({@link StrictJson}: no duplicate keys), an
+     * object of tensor name to plain file name.
+     */
     static Map<String, String> readIndex(Path index) throws IOException {
-        long size = Files.size(index);
-        if (size > MAX_INDEX_BYTES) {
-            throw new WeightFormatException(index + ": " + size + " bytes, larger than any shard index (limit "
-                    + MAX_INDEX_BYTES + ")");
-        }
-        Map<String, String> weightMap = null;
+        Map<String, String> weightMap = new LinkedHashMap<>();
         try {
             StrictJson.Document doc = StrictJson.readFile(index, MAX_INDEX_BYTES);
-            JsonElement map = doc.rootObject().get("weight_map");
-            if (map != null) {
-                if (!map.isJsonObject()) {
-                    throw doc.error("weight_map", map, "expected an object, found " + StrictJson.describe(map));
+            JsonObject root = doc.rootObject();
+            JsonElement map = root.get("weight_map");
+            if (map == null) {
+                throw new WeightFormatException(index + ": no weight_map (not a Hugging Face shard index)");
+            }
+            if (!map.isJsonObject()) {
+                throw doc.error("weight_map", map, "expected an object of tensor name to shard file, found "
+                        + StrictJson.describe(map));
+            }
+            for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+                String tensor = e.getKey();
+                String file = doc.string(map.getAsJsonObject(), tensor, null);
+                if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".")
+                        || file.equals("..") || file.indexOf('\0') >= 0) {
+                    throw doc.error("weight_map." + tensor, e.getValue(),
+                            "expected a plain file name beside the index, found " + StrictJson.describe(e.getValue()));
                 }
-                weightMap = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonElement> kv : map.getAsJsonObject().entrySet()) {
-                    String tensor = kv.getKey();
-                    String file = doc.string(map.getAsJsonObject(), tensor, null);
-                    if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\")
-                            || file.equals(".") || file.equals("..") || file.indexOf('\0') >= 0) {
-                        throw new WeightFormatException(index + ": weight_map puts '" + tensor + "' in '" + file
-                                + "', which is not a plain file name beside the index");
-                    }
-                    weightMap.put(tensor, file);
-                }
+                weightMap.put(tensor, file);
             }
         } catch (JsonFormatException e) {
             throw new WeightFormatException(e.getMessage(), e);
-        }
-        if (weightMap == null) {
-            throw new WeightFormatException(index + ": no weight_map (not a Hugging Face shard index)");
         }
         if (weightMap.isEmpty()) {
             throw new WeightFormatException(index + ": weight_map is empty");

@@ -50,7 +50,7 @@ class BertBaseUncasedCacheTest {
         assertEquals(cache.resolve("bert-base-uncased"), dir);
         assertEquals(List.of("bert-base-uncased"), HfModelDirectoryTest.list(cache).stream()
                 .filter(n -> !n.endsWith(".lock")).toList());
-        assertEquals(List.of("bertj-source.json", "config.json", "model.safetensors", "vocab.txt"),
+        assertEquals(List.of("bertj-source.json", "config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"),
                 HfModelDirectoryTest.list(dir));
         JsonObject config = HfBertConfig.read(dir.resolve("config.json"));
         assertEquals(30522, config.get("vocab_size").getAsInt());

@@ -83,8 +83,13 @@ final class TorchPickle {
     record Result(Object value, long end) {
     }
 
-    /** The largest pickle read (torch's are a few hundred bytes per tensor). */
-    static final long MAX_PICKLE_BYTES = 100_000_000L;
+    /** The largest pickle read (torch's are about 120 bytes per tensor: bert-large's is 60 KB). */
+    static final long MAX_PICKLE_BYTES = 32L << 20;
+    /**
+     * The most values (strings, containers, tensors) one pickle may build, so that memory stays
+     * a small multiple of this (a state_dict needs about 15 per tensor).
+     */
+    static final long MAX_VALUES = 2_000_000;
     /** More dimensions than any torch tensor may have (torch's limit is 64; ND4J's is 32). */
     static final int MAX_DIMS = 32;
 
@@ -109,6 +114,7 @@ final class TorchPickle {
     private final Map<Long, Object> memo = new HashMap<>();
     private long pos;
     private long opAt;
+    private long values;
     private final byte[] buf = new byte[1 << 16];
     private long bufAt = -1;
     private int bufLen;
@@ -160,16 +166,16 @@ final class TorchPickle {
                     return new Result(stack.get(0), pos);
                 }
                 case '(' -> marks.add(stack.size()); // MARK
-                case '}' -> stack.add(new Dict(false)); // EMPTY_DICT
-                case ']' -> stack.add(new ArrayList<>()); // EMPTY_LIST
-                case ')' -> stack.add(new Tuple(List.of())); // EMPTY_TUPLE
-                case 't' -> stack.add(new Tuple(popMark())); // TUPLE
+                case '}' -> push(new Dict(false)); // EMPTY_DICT
+                case ']' -> push(new ArrayList<>()); // EMPTY_LIST
+                case ')' -> push(new Tuple(List.of())); // EMPTY_TUPLE
+                case 't' -> push(new Tuple(popMark())); // TUPLE
                 case 0x85, 0x86, 0x87 -> { // TUPLE1..3
                     int n = op - 0x84;
                     need(n);
                     List<Object> items = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
                     truncate(stack.size() - n);
-                    stack.add(new Tuple(items));
+                    push(new Tuple(items));
                 }
                 case 'a' -> { // APPEND
                     need(2);
@@ -203,17 +209,17 @@ final class TorchPickle {
                 case 0x94 -> memoize(memo.size()); // MEMOIZE
                 case 'h' -> recall(u8()); // BINGET
                 case 'j' -> recall(u32()); // LONG_BINGET
-                case 'J' -> stack.add((long) (int) u32()); // BININT
-                case 'K' -> stack.add((long) u8()); // BININT1
-                case 'M' -> stack.add((long) (u8() | u8() << 8)); // BININT2
-                case 0x8a -> stack.add(long1()); // LONG1
+                case 'J' -> push((long) (int) u32()); // BININT
+                case 'K' -> push((long) u8()); // BININT1
+                case 'M' -> push((long) (u8() | u8() << 8)); // BININT2
+                case 0x8a -> push(long1()); // LONG1
                 case 'N' -> stack.add(None.NONE);
                 case 0x88 -> stack.add(Boolean.TRUE); // NEWTRUE
                 case 0x89 -> stack.add(Boolean.FALSE); // NEWFALSE
-                case 'X' -> stack.add(string(u32())); // BINUNICODE
-                case 0x8c -> stack.add(string(u8())); // SHORT_BINUNICODE
-                case 0x8d -> stack.add(string(u64())); // BINUNICODE8
-                case 'c' -> stack.add(global(line(), line())); // GLOBAL
+                case 'X' -> push(string(u32())); // BINUNICODE
+                case 0x8c -> push(string(u8())); // SHORT_BINUNICODE
+                case 0x8d -> push(string(u64())); // BINUNICODE8
+                case 'c' -> push(global(line(), line())); // GLOBAL
                 case 0x93 -> { // STACK_GLOBAL
                     need(2);
                     Object name = pop();
@@ -221,13 +227,13 @@ final class TorchPickle {
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw error("STACK_GLOBAL needs two strings, found " + kind(module) + " and " + kind(name));
                     }
-                    stack.add(global(m, n));
+                    push(global(m, n));
                 }
                 case 'R' -> { // REDUCE
                     need(2);
                     Object args = pop();
                     Object f = pop();
-                    stack.add(call(f, args));
+                    push(call(f, args));
                 }
                 case 'b' -> { // BUILD: only OrderedDict's state ({'_metadata': ...}), which is dropped
                     need(2);
@@ -239,7 +245,7 @@ final class TorchPickle {
                 }
                 case 'Q' -> { // BINPERSID
                     need(1);
-                    stack.add(storage(pop()));
+                    push(storage(pop()));
                 }
                 default -> throw error(String.format("opcode 0x%02x%s is not allowed in a torch checkpoint", op,
                         op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : ""));
@@ -381,6 +387,14 @@ final class TorchPickle {
                     + seen.dtype() + "[" + seen.numel() + "], " + dtype + "[" + numel + "])");
         }
         return seen != null ? seen : s;
+    }
+
+    /** Pushes a newly built value, counting it against {@link #MAX_VALUES}. */
+    private void push(Object v) throws WeightFormatException {
+        if (++values > MAX_VALUES) {
+            throw error("more than " + MAX_VALUES + " values built (no state_dict needs so many)");
+        }
+        stack.add(v);
     }
 
     private void put(Dict d, Object k, Object v) throws WeightFormatException {

@@ -42,6 +42,8 @@ final class ZipArchive {
     private static final int LOCAL_SIZE = 30;
     /** Deflate's best case is 258 output bytes per 2 input bits (about 1032:1); allow a little more. */
     private static final long MAX_DEFLATE_RATIO = 1100;
+    /** Far more than any checkpoint's directory (a million entries), so it is never a large allocation. */
+    static final long MAX_DIRECTORY_BYTES = 128L << 20;
 
     private final ByteSource source;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -128,8 +130,9 @@ final class ZipArchive {
             throw error("end record claims " + count + " entries but the central directory has only "
                     + dirSize + " bytes");
         }
-        if (dirSize > Integer.MAX_VALUE - 8) {
-            throw error("central directory of " + dirSize + " bytes is too large");
+        if (dirSize > MAX_DIRECTORY_BYTES) {
+            throw error("central directory of " + dirSize + " bytes is larger than the limit of "
+                    + MAX_DIRECTORY_BYTES + " (a torch checkpoint's has about 100 bytes per tensor)");
         }
         byte[] dir = source.bytes(dirOffset, (int) dirSize, "the central directory");
         int p = 0;

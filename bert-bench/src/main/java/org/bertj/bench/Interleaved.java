@@ -1,0 +1,175 @@
+package org.bertj.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.bertj.model.BertForPreTraining;
+import org.bertj.model.BertInputs;
+import org.bertj.model.OutputOptions;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The headline comparison for a shared machine: bertj's {@code BertModel.forward}, ONNX Runtime
+ * on the same graph, weights and inputs ({@link OnnxRuntimeBenchmark}), and the matmul yardstick,
+ * <b>interleaved</b>: each round times one call of each, in an order that rotates every round, so
+ * load that comes and goes hits all three alike (JMH runs one benchmark after the other, minutes
+ * apart). Then the FMA peak ({@link FmaPeak}) on as many threads, best of its calls. Writes the
+ * medians as JMH-style JSON (benchmark names of the JMH classes), which {@link BenchReport} reads.
+ *
+ * <p>With {@code -Dbench.cpu=true} (for one thread: {@code OMP_NUM_THREADS=1}, where ND4J,
+ * oneDNN and ONNX Runtime all compute on the calling thread) it counts the calling thread's CPU
+ * time instead of the wall clock, and the peak per CPU-second of its threads: what each engine
+ * does with the time it gets, which other processes on the machine inflate far less.
+ * {@code java --add-modules jdk.incubator.vector ... Interleaved OUT.json ROUNDS SHAPE...}
+ */
+public final class Interleaved {
+
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean CPU = Boolean.getBoolean("bench.cpu");
+
+    private Interleaved() {
+    }
+
+    private static long now() {
+        return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /** @param args output file, rounds, token shapes ({@code BxS}) */
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        int threads = OnnxRuntimeBenchmark.threads();
+        BertForPreTraining model = BertBase.realModel();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        JsonArray results = new JsonArray();
+        try (OrtSession session = OnnxRuntimeBenchmark.open(env, threads)) {
+            double diff = OnnxRuntimeBenchmark.checkAgainstHuggingFace(env, session);
+            if (!(diff <= OnnxRuntimeBenchmark.TOLERANCE)) {
+                throw new IllegalStateException("ONNX Runtime's last_hidden_state differs from Hugging Face's by " + diff);
+            }
+            for (String s : Arrays.copyOfRange(args, 2, args.length)) {
+                TokenShape t = TokenShape.parse(s);
+                BertInputs inputs = BertBase.randomInputs(t, 7);
+                Map<String, OnnxTensor> ortInputs = OnnxRuntimeBenchmark.inputs(env, BertBase.randomIds(t, 7), t);
+                BertBaseProducts products = new BertBaseProducts(t, false);
+                Runnable[] tasks = {
+                    () -> {
+                        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(ForwardBenchmark.CALLER, "bench-caller")) {
+                            model.bert().forward(inputs, OutputOptions.NONE);
+                        }
+                    },
+                    () -> {
+                        try (OrtSession.Result r = session.run(ortInputs)) {
+                            r.get(0);
+                        } catch (ai.onnxruntime.OrtException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    products::encoderAndPooler,
+                };
+                String[] names = {"ForwardBenchmark.forward", "OnnxRuntimeBenchmark.forward", "MatmulYardstick.forward"};
+                double[][] ms = new double[3][rounds];
+                for (int w = 0; w < 3; w++) {
+                    for (Runnable task : tasks) {
+                        task.run();
+                    }
+                }
+                for (int r = 0; r < rounds; r++) {
+                    for (int k = 0; k < 3; k++) {
+                        int i = (r + k) % 3;
+                        long t0 = now();
+                        tasks[i].run();
+                        ms[i][r] = (now() - t0) / 1e6;
+                    }
+                }
+                ortInputs.values().forEach(OnnxTensor::close);
+                for (int i = 0; i < 3; i++) {
+                    double[] sorted = ms[i].clone();
+                    Arrays.sort(sorted);
+                    System.out.printf(Locale.ROOT, "%s %s: median %.1f ms (min %.1f, max %.1f, %d rounds)%n",
+                            names[i], s, median(sorted), sorted[0], sorted[sorted.length - 1], rounds);
+                    results.add(row(names[i], s, median(sorted), "ms/op", ms[i]));
+                }
+            }
+        }
+        double[] peak = peak(threads);
+        results.add(row("FmaPeak.fma", null, Arrays.stream(peak).max().orElse(0), "ops/ms", peak));
+        Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(results));
+    }
+
+    /**
+     * Ten rounds of {@code threads} threads each running {@link FmaPeak#fma} for ~0.5 s: ops/ms per
+     * round, summed over the threads (per ms of each thread's CPU time with {@code bench.cpu}).
+     */
+    static double[] peak(int threads) throws InterruptedException {
+        FmaPeak fma = new FmaPeak();
+        for (int i = 0; i < 3000; i++) {
+            fma.fma(); // compiled before timing
+        }
+        double[] rate = new double[10];
+        for (int r = 0; r < rate.length; r++) {
+            long[] calls = new long[threads];
+            long[] cpu = new long[threads];
+            long t0 = System.nanoTime();
+            Thread[] ts = new Thread[threads];
+            for (int i = 0; i < threads; i++) {
+                int j = i;
+                ts[i] = new Thread(() -> {
+                    long c0 = MX.getCurrentThreadCpuTime();
+                    while (System.nanoTime() - t0 < 500_000_000L) {
+                        fma.fma();
+                        calls[j]++;
+                    }
+                    cpu[j] = MX.getCurrentThreadCpuTime() - c0;
+                });
+                ts[i].start();
+            }
+            for (Thread th : ts) {
+                th.join();
+            }
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            rate[r] = 0;
+            for (int i = 0; i < threads; i++) {
+                rate[r] += calls[i] / (CPU ? cpu[i] / 1e6 : wallMs);
+            }
+        }
+        return rate;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static JsonObject row(String benchmark, String shape, double score, String unit, double[] raw) {
+        JsonObject o = new JsonObject();
+        o.addProperty("benchmark", "org.bertj.bench." + benchmark);
+        o.addProperty("mode", unit.equals("ms/op") ? "avgt" : "thrpt");
+        JsonObject params = new JsonObject();
+        if (shape != null) {
+            params.addProperty("shape", shape);
+        }
+        o.add("params", params);
+        JsonObject metric = new JsonObject();
+        metric.addProperty("score", score);
+        metric.addProperty("scoreError", "NaN");
+        metric.addProperty("scoreUnit", unit);
+        JsonArray fork = new JsonArray();
+        Arrays.stream(raw).forEach(fork::add);
+        JsonArray rawData = new JsonArray();
+        rawData.add(fork);
+        metric.add("rawData", rawData);
+        o.add("primaryMetric", metric);
+        o.add("secondaryMetrics", new JsonObject());
+        return o;
+    }
+}
