@@ -93,6 +93,43 @@ class ForwardModelKindsTest {
         assertEquals(12, compare(golden, out, Set.of()));
     }
 
+    /**
+     * {@code bert convert} keeps what makes the kind: an untied decoder stays its own tensor (HF
+     * keeps it under {@code tie_word_embeddings: false}), an encoder-only checkpoint stays headless,
+     * relative-position models keep every layer's distance embedding.
+     */
+    @Test
+    void convertKeepsUntiedDecodersEncoderOnlyAndRelativePositions() throws Exception {
+        for (String name : new String[] {"untied_decoder", "encoder_only", "relative_key", "relative_key_query"}) {
+            Path golden = Shared.golden("formats/" + name);
+            java.util.List<String> vocab = new java.util.ArrayList<>(java.util.List.of("[PAD]", "[UNK]", "[CLS]",
+                    "[SEP]", "[MASK]"));
+            int vocabSize = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+                    golden.resolve("config.json"))).getAsJsonObject().get("vocab_size").getAsInt();
+            while (vocab.size() < vocabSize) {
+                vocab.add("tok" + vocab.size());
+            }
+            Path vocabFile = java.nio.file.Files.write(tmp.resolve(name + "-vocab.txt"), vocab);
+            Path converted = tmp.resolve(name + "-converted");
+            Run c = main("convert", "--from", golden.toString(), "--out", converted.toString(), "--vocab",
+                    vocabFile.toString());
+            assertEquals(0, c.code(), c.err());
+            try (SafetensorsFile f = SafetensorsFile.open(converted.resolve("model.safetensors"))) {
+                assertEquals(name.equals("untied_decoder"), f.contains("cls.predictions.decoder.weight"), f.names().toString());
+                assertEquals(!name.equals("encoder_only"), f.contains("cls.predictions.bias"), f.names().toString());
+                assertEquals(name.startsWith("relative_key"),
+                        f.contains("bert.encoder.layer.1.attention.self.distance_embedding.weight"), f.names().toString());
+            }
+            Path out = tmp.resolve(name + "-out.safetensors");
+            Run r = main("forward", "--model", converted.toString(), "--inputs",
+                    golden.resolve("expected.safetensors").toString(), "--out", out.toString(), "--hidden-states",
+                    "--attentions");
+            assertEquals(0, r.code(), r.err());
+            int compared = compare(golden, out, Set.of("mean_pooled", "mean_pooled_normalized"));
+            assertTrue(compared >= 7, name + ": only " + compared + " outputs compared");
+        }
+    }
+
     @Test
     void lenientOutputsThatDependOnRandomInitAreFlagged() throws Exception {
         Path golden = Shared.golden("formats/untied_decoder");

@@ -139,7 +139,7 @@ public final class BertCheckpoint implements AutoCloseable {
         TensorSource source = HfWeightFiles.openFile(weightsFile);
         HfNamedSource weights;
         try {
-            weights = new HfNamedSource(source);
+            weights = new HfNamedSource(source, HfBertConfig.tiedWordEmbeddings(cfg));
         } catch (IOException | RuntimeException e) {
             source.close();
             throw e;

@@ -15,6 +15,8 @@ public final class BertNames {
             "bert\\.encoder\\.layer\\.(0|[1-9][0-9]*)\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
                     + "|attention\\.output\\.LayerNorm|intermediate\\.dense|output\\.dense|output\\.LayerNorm)"
                     + "\\.(weight|bias)",
+            // relative_key(_query) models only; HfBertConfig.expectedShapes says whether the config has it
+            "bert\\.encoder\\.layer\\.(0|[1-9][0-9]*)\\.attention\\.self\\.distance_embedding\\.weight",
             "bert\\.pooler\\.dense\\.(weight|bias)",
             "cls\\.predictions\\.bias",
             "cls\\.predictions\\.transform\\.(dense|LayerNorm)\\.(weight|bias)",

@@ -108,6 +108,13 @@ public final class HfBertConfig {
         }
     }
 
+    /** {@code tie_word_embeddings}, true when absent or null as in transformers' PretrainedConfig. */
+    public static boolean tiedWordEmbeddings(JsonObject config) {
+        JsonElement t = config.get("tie_word_embeddings");
+        return t == null || t.isJsonNull() || !t.isJsonPrimitive() || !t.getAsJsonPrimitive().isBoolean()
+                || t.getAsBoolean();
+    }
+
     /** Writes the config pretty-printed, as transformers does. */
     public static void write(Path file, JsonObject config) throws IOException {
         String json = new GsonBuilder().setPrettyPrinting().create().toJson(config) + "\n";
@@ -131,6 +138,9 @@ public final class HfBertConfig {
             throw new WeightFormatException("config: hidden_size " + h + " is not a multiple of num_attention_heads "
                     + heads);
         }
+        // relative_key(_query): each layer's distance embedding, one row per distance -(P-1)..P-1.
+        boolean relative = config.has("position_embedding_type") && config.get("position_embedding_type").isJsonPrimitive()
+                && config.get("position_embedding_type").getAsString().startsWith("relative_key");
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put("bert.embeddings.word_embeddings.weight", new long[] {v, h});
         m.put("bert.embeddings.position_embeddings.weight", new long[] {positions, h});
@@ -144,6 +154,9 @@ public final class HfBertConfig {
                 m.put(p + s + ".weight", new long[] {h, h});
                 m.put(p + s + ".bias", new long[] {h});
             }
+            if (relative) {
+                m.put(p + "attention.self.distance_embedding.weight", new long[] {2 * positions - 1, h / heads});
+            }
             m.put(p + "attention.output.LayerNorm.weight", new long[] {h});
             m.put(p + "attention.output.LayerNorm.bias", new long[] {h});
             m.put(p + "intermediate.dense.weight", new long[] {inter, h});
@@ -156,6 +169,9 @@ public final class HfBertConfig {
         m.put("bert.pooler.dense.weight", new long[] {h, h});
         m.put("bert.pooler.dense.bias", new long[] {h});
         m.put("cls.predictions.bias", new long[] {v});
+        if (!tiedWordEmbeddings(config)) {
+            m.put(HfNamedSource.UNTIED_DECODER, new long[] {v, h});
+        }
         m.put("cls.predictions.transform.dense.weight", new long[] {h, h});
         m.put("cls.predictions.transform.dense.bias", new long[] {h});
         m.put("cls.predictions.transform.LayerNorm.weight", new long[] {h});

@@ -12,9 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link BertNames#canonical}): {@code bert.} prefixes added where a saved {@code BertModel}
  * lacks them, {@code gamma}/{@code beta} renamed, and what is not a stored parameter (the
  * {@code position_ids} buffer, the tied {@code cls.predictions.decoder.*}) left out and listed by
- * {@link #skipped()}.
+ * {@link #skipped()}. Under {@code tie_word_embeddings: false} the decoder weight is a parameter of
+ * its own and is kept; its bias is always {@code cls.predictions.bias} in HF, so it stays out.
  */
 public final class HfNamedSource implements TensorSource {
+
+    /** The decoder weight, a parameter of its own only when the word embeddings are not tied. */
+    static final String UNTIED_DECODER = "cls.predictions.decoder.weight";
 
     private final TensorSource source;
     private final Map<String, String> toSource = new LinkedHashMap<>();
@@ -27,9 +31,22 @@ public final class HfNamedSource implements TensorSource {
      * @throws WeightFormatException if two of its names are the same parameter
      */
     public HfNamedSource(TensorSource source) throws WeightFormatException {
+        this(source, true);
+    }
+
+    /**
+     * Wraps a source of a checkpoint whose config says {@code tieWordEmbeddings}; closing the view
+     * closes it.
+     *
+     * @throws WeightFormatException if two of its names are the same parameter
+     */
+    public HfNamedSource(TensorSource source, boolean tieWordEmbeddings) throws WeightFormatException {
         this.source = source;
         for (String name : source.names()) {
             String canonical = BertNames.canonical(name);
+            if (canonical == null && !tieWordEmbeddings && name.equals(UNTIED_DECODER)) {
+                canonical = name; // HF keeps it as its own tensor then (golden formats/untied_decoder)
+            }
             if (canonical == null) {
                 skipped.put(name, name.endsWith("position_ids") ? "buffer, not a parameter"
                         : name.startsWith("cls.predictions.decoder.") ? "tied to another tensor"
