@@ -130,6 +130,24 @@ class ForwardModelKindsTest {
         }
     }
 
+    /**
+     * Every activation case and every mask case of the golden formats set (a 3-D mask, a float
+     * mask, a row with no attended key) through {@code bert forward}: all HF's outputs, losses too.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"activations/gelu_10", "activations/gelu_accurate",
+        "activations/gelu_fast", "activations/linear", "activations/mish", "activations/quick_gelu",
+        "activations/relu6", "activations/sigmoid", "masks/all_zero_row", "masks/float_mask", "masks/mask_3d"})
+    void everyActivationAndMaskCaseThroughTheCommand(String name) throws Exception {
+        Path golden = Shared.golden("formats/" + name);
+        Path out = tmp.resolve("out.safetensors");
+        Run r = main("forward", "--model", golden.toString(), "--inputs", golden.resolve("expected.safetensors").toString(),
+                "--out", out.toString(), "--hidden-states", "--attentions");
+        assertEquals(0, r.code(), r.err());
+        int compared = compare(golden, out, Set.of());
+        assertTrue(compared >= 5, name + ": only " + compared + " outputs compared");
+    }
+
     @Test
     void lenientOutputsThatDependOnRandomInitAreFlagged() throws Exception {
         Path golden = Shared.golden("formats/untied_decoder");
