@@ -74,6 +74,14 @@ public final class WeightLoader {
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static AutoLoaded loadAuto(Path dir, DataType dataType, Mode mode) throws IOException {
+        BertConfig c = directoryConfig(dir);
+        try (TensorSource source = HfWeightFiles.open(dir)) {
+            return loadAuto(source, c, dataType, mode);
+        }
+    }
+
+    /** A model directory's config, once it is known to hold config.json and weights in a format we read. */
+    private static BertConfig directoryConfig(Path dir) throws IOException {
         Path config = dir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new IOException("model directory " + dir + " has no config.json");
@@ -82,10 +90,7 @@ public final class WeightLoader {
             throw new IOException("model directory " + dir + " has no weights (looked for "
                     + String.join(", ", HfWeightFiles.NAMES) + ")");
         }
-        BertConfig c = BertConfig.fromJson(config);
-        try (TensorSource source = HfWeightFiles.open(dir)) {
-            return loadAuto(source, c, dataType, mode);
-        }
+        return BertConfig.fromJson(config);
     }
 
     /**
@@ -147,15 +152,7 @@ public final class WeightLoader {
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
-        Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) {
-            throw new IOException("model directory " + dir + " has no config.json");
-        }
-        if (HfWeightFiles.find(dir) == null) {
-            throw new IOException("model directory " + dir + " has no weights (looked for "
-                    + String.join(", ", HfWeightFiles.NAMES) + ")");
-        }
-        BertConfig c = BertConfig.fromJson(config);
+        BertConfig c = directoryConfig(dir);
         try (TensorSource f = HfWeightFiles.open(dir)) {
             return load(f, c, dataType, mode);
         }
