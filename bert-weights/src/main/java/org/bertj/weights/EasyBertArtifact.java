@@ -95,19 +95,7 @@ public final class EasyBertArtifact {
 
     /** Hugging Face's config.json for it: Google's bert_config.json of BERT-Base with this vocabulary. */
     public JsonObject config() {
-        JsonObject google = new JsonObject();
-        google.addProperty("attention_probs_dropout_prob", 0.1);
-        google.addProperty("hidden_act", "gelu");
-        google.addProperty("hidden_dropout_prob", 0.1);
-        google.addProperty("hidden_size", 768);
-        google.addProperty("initializer_range", 0.02);
-        google.addProperty("intermediate_size", 3072);
-        google.addProperty("max_position_embeddings", 512);
-        google.addProperty("num_attention_heads", 12);
-        google.addProperty("num_hidden_layers", 12);
-        google.addProperty("type_vocab_size", 2);
-        google.addProperty("vocab_size", vocabSize);
-        return HfBertConfig.fromGoogle(google);
+        return HfBertConfig.bertBase(vocabSize);
     }
 
     /**

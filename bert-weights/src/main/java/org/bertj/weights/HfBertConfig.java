@@ -46,6 +46,14 @@ public final class HfBertConfig {
 
     /** bert-base-uncased's configuration, what Google's BERT-Base uncased checkpoint was trained with. */
     public static JsonObject bertBaseUncased() {
+        return bertBase(30522);
+    }
+
+    /**
+     * Hugging Face's config.json of Google's BERT-Base (12 layers, hidden 768, 12 heads) with a
+     * vocabulary of {@code vocabSize}: what the uncased, cased and multilingual checkpoints share.
+     */
+    public static JsonObject bertBase(int vocabSize) {
         JsonObject google = new JsonObject();
         google.addProperty("attention_probs_dropout_prob", 0.1);
         google.addProperty("hidden_act", "gelu");
@@ -57,7 +65,7 @@ public final class HfBertConfig {
         google.addProperty("num_attention_heads", 12);
         google.addProperty("num_hidden_layers", 12);
         google.addProperty("type_vocab_size", 2);
-        google.addProperty("vocab_size", 30522);
+        google.addProperty("vocab_size", vocabSize);
         return fromGoogle(google);
     }
 
