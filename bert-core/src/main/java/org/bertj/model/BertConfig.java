@@ -116,6 +116,8 @@ public final class BertConfig {
      * Number of parameters of the {@link BertForPreTraining} this config describes (embeddings,
      * encoder, pooler, both heads; the decoder is tied to the word embeddings). Exact: the limits
      * keep it far below 2^63.
+     *
+     * @return the total count of trainable scalars, tied decoder counted once
      */
     public long parameterCount() {
         long h = hiddenSize;
@@ -125,7 +127,12 @@ public final class BertConfig {
         return Math.addExact(encoderParameterCount(), heads);
     }
 
-    /** Parameters of the embeddings and the encoder layers: what every checkpoint must hold. */
+    /**
+     * Parameters of the embeddings and the encoder layers: what every checkpoint must hold.
+     *
+     * @return the count of scalars in the embeddings and all {@code num_hidden_layers} layers,
+     *         without pooler and heads
+     */
     public long encoderParameterCount() {
         return Math.addExact(embeddingParameterCount(), Math.multiplyExact((long) numHiddenLayers, layerParameterCount()));
     }
@@ -147,6 +154,8 @@ public final class BertConfig {
     /**
      * Where the parameters of {@link #parameterCount()} come from, naming the fields, for errors
      * about a model too large for its file or for memory.
+     *
+     * @return one line with each size field and the embedding and per-layer parameter counts
      */
     public String describeSize() {
         return String.format("vocab_size %d + max_position_embeddings %d + type_vocab_size %d rows of hidden_size %d"
@@ -161,6 +170,9 @@ public final class BertConfig {
     /**
      * Reads a Hugging Face config.json file, strictly ({@link StrictJson}).
      *
+     * @param file the config.json to read; at most 16 MiB, UTF-8
+     * @return the validated config, with unknown fields kept for {@link #toJson()}
+     * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException naming the file, the field, its byte offset and the limit it breaks
      */
     public static BertConfig fromJson(Path file) throws IOException {
@@ -178,6 +190,8 @@ public final class BertConfig {
      * Parses the text of a Hugging Face config.json. Missing fields take BertConfig's defaults
      * (bert-base-uncased's shape), as in transformers.
      *
+     * @param json the whole text of a config.json (a JSON object)
+     * @return the validated config, with unknown fields kept for {@link #toJson()}
      * @throws IllegalArgumentException on malformed JSON or invalid values, naming the field
      */
     public static BertConfig fromJson(String json) {
@@ -187,7 +201,9 @@ public final class BertConfig {
     /**
      * Parses the bytes of a config.json, checking their UTF-8.
      *
+     * @param utf8 the file's bytes; invalid UTF-8 is an error, not replaced
      * @param source what to call them in errors
+     * @return the validated config, with unknown fields kept for {@link #toJson()}
      * @throws IllegalArgumentException as {@link #fromJson(String)}, with byte offsets into {@code utf8}
      */
     public static BertConfig fromJson(byte[] utf8, String source) {
@@ -244,6 +260,8 @@ public final class BertConfig {
      * A config.json that Hugging Face transformers loads as this model: every field this class
      * knows, the fields kept from the source file, {@code model_type "bert"} and
      * {@code architectures ["BertForPreTraining"]} unless the source named others.
+     *
+     * @return pretty-printed JSON ending in a newline; equal configs give equal text
      */
     public String toJson() {
         JsonObject o = new JsonObject();
@@ -277,12 +295,21 @@ public final class BertConfig {
         return gson.toJson(o) + "\n";
     }
 
-    /** A builder starting from bert-base-uncased's values (HF BertConfig defaults). */
+    /**
+     * A builder starting from bert-base-uncased's values (HF BertConfig defaults).
+     *
+     * @return a new builder; nothing is checked until {@link Builder#build()}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this config's values. */
+    /**
+     * A builder starting from this config's values.
+     *
+     * @return a new builder holding a copy of every field, the kept unknown ones included;
+     *         changing it leaves this config as it is
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.vocabSize = vocabSize;
@@ -302,72 +329,75 @@ public final class BertConfig {
         return b;
     }
 
-    /** vocab_size. */
+    /** {@return vocab_size: rows of the word embedding table and width of the MLM logits} */
     public int vocabSize() {
         return vocabSize;
     }
 
-    /** hidden_size. */
+    /** {@return hidden_size: width H of every hidden state {@code [B, S, H]}} */
     public int hiddenSize() {
         return hiddenSize;
     }
 
-    /** num_hidden_layers. */
+    /** {@return num_hidden_layers: how many encoder layers} */
     public int numHiddenLayers() {
         return numHiddenLayers;
     }
 
-    /** num_attention_heads. */
+    /** {@return num_attention_heads: heads per self-attention; divides hidden_size} */
     public int numAttentionHeads() {
         return numAttentionHeads;
     }
 
-    /** hidden_size / num_attention_heads. */
+    /** {@return the width of one attention head: hidden_size / num_attention_heads} */
     public int headSize() {
         return hiddenSize / numAttentionHeads;
     }
 
-    /** intermediate_size. */
+    /** {@return intermediate_size: width of the feed-forward layer between its two dense layers} */
     public int intermediateSize() {
         return intermediateSize;
     }
 
-    /** max_position_embeddings. */
+    /**
+     * {@return max_position_embeddings: rows of the position table (of the distance table's range for
+     * relative types), so the longest sequence S the inputs may have}
+     */
     public int maxPositionEmbeddings() {
         return maxPositionEmbeddings;
     }
 
-    /** type_vocab_size. */
+    /** {@return type_vocab_size: rows of the token-type (segment) table} */
     public int typeVocabSize() {
         return typeVocabSize;
     }
 
-    /** hidden_act. */
+    /** {@return hidden_act: the activation of the feed-forward layer and the MLM head's transform} */
     public Activation hiddenAct() {
         return hiddenAct;
     }
 
-    /** layer_norm_eps. */
+    /** {@return layer_norm_eps: the epsilon added to the variance in every LayerNorm} */
     public double layerNormEps() {
         return layerNormEps;
     }
 
-    /** initializer_range: standard deviation of the normal init of weights and embeddings. */
+    /** {@return initializer_range: standard deviation of the normal init of weights and embeddings} */
     public double initializerRange() {
         return initializerRange;
     }
 
-    /** hidden_dropout_prob. */
+    /** {@return hidden_dropout_prob: dropout on embeddings and on each sub-layer's output, in [0, 1)} */
     public double hiddenDropoutProb() {
         return hiddenDropoutProb;
     }
 
-    /** attention_probs_dropout_prob. */
+    /** {@return attention_probs_dropout_prob: dropout on the attention probabilities, in [0, 1)} */
     public double attentionProbsDropoutProb() {
         return attentionProbsDropoutProb;
     }
 
-    /** pad_token_id. */
+    /** {@return pad_token_id: the token id of padding, whose word-embedding row {@link ParameterInit} zeroes} */
     public int padTokenId() {
         return padTokenId;
     }
@@ -375,6 +405,7 @@ public final class BertConfig {
     /**
      * position_embedding_type (default absolute).
      *
+     * @return how positions enter the model: an absolute table, or relative scores in attention
      * @throws IllegalArgumentException if config.json names an unknown one (checked on construction)
      */
     public PositionEmbeddingType positionEmbeddingType() {
@@ -391,13 +422,19 @@ public final class BertConfig {
     /**
      * tie_word_embeddings (PretrainedConfig's default true): whether the MLM decoder is the word
      * embedding table itself or a {@code cls.predictions.decoder.weight} of its own.
+     *
+     * @return true when the decoder shares the word embedding table (also when config.json is silent)
      */
     public boolean tieWordEmbeddings() {
         JsonElement e = extra.get("tie_word_embeddings");
         return e == null || e.isJsonNull() || e.getAsBoolean();
     }
 
-    /** The first entry of config.json's {@code architectures}, if it names one. */
+    /**
+     * The first entry of config.json's {@code architectures}, if it names one.
+     *
+     * @return for example {@code "BertForMaskedLM"}; empty if the list is absent, empty or not strings
+     */
     public java.util.Optional<String> architecture() {
         JsonElement a = extra.get("architectures");
         if (a != null && a.isJsonArray() && !a.getAsJsonArray().isEmpty()
@@ -445,97 +482,177 @@ public final class BertConfig {
         private Builder() {
         }
 
-        /** @param v vocab_size */
+        /**
+         * Sets vocab_size; {@link #build()} checks it.
+         *
+         * @param v vocab_size, in [1, {@link BertConfig#MAX_VOCAB_SIZE}]
+         * @return this builder
+         */
         public Builder vocabSize(int v) {
             vocabSize = v;
             return this;
         }
 
-        /** @param v hidden_size */
+        /**
+         * Sets hidden_size; {@link #build()} checks it.
+         *
+         * @param v hidden_size, in [1, {@link BertConfig#MAX_HIDDEN_SIZE}] and a multiple of num_attention_heads
+         * @return this builder
+         */
         public Builder hiddenSize(int v) {
             hiddenSize = v;
             return this;
         }
 
-        /** @param v num_hidden_layers */
+        /**
+         * Sets num_hidden_layers; {@link #build()} checks it.
+         *
+         * @param v num_hidden_layers, in [1, {@link BertConfig#MAX_NUM_HIDDEN_LAYERS}]
+         * @return this builder
+         */
         public Builder numHiddenLayers(int v) {
             numHiddenLayers = v;
             return this;
         }
 
-        /** @param v num_attention_heads */
+        /**
+         * Sets num_attention_heads; {@link #build()} checks it.
+         *
+         * @param v num_attention_heads, positive and dividing hidden_size
+         * @return this builder
+         */
         public Builder numAttentionHeads(int v) {
             numAttentionHeads = v;
             return this;
         }
 
-        /** @param v intermediate_size */
+        /**
+         * Sets intermediate_size; {@link #build()} checks it.
+         *
+         * @param v intermediate_size, in [1, {@link BertConfig#MAX_INTERMEDIATE_SIZE}]
+         * @return this builder
+         */
         public Builder intermediateSize(int v) {
             intermediateSize = v;
             return this;
         }
 
-        /** @param v max_position_embeddings */
+        /**
+         * Sets max_position_embeddings; {@link #build()} checks it.
+         *
+         * @param v max_position_embeddings, in [1, {@link BertConfig#MAX_POSITION_EMBEDDINGS}]
+         * @return this builder
+         */
         public Builder maxPositionEmbeddings(int v) {
             maxPositionEmbeddings = v;
             return this;
         }
 
-        /** @param v type_vocab_size */
+        /**
+         * Sets type_vocab_size; {@link #build()} checks it.
+         *
+         * @param v type_vocab_size, in [1, {@link BertConfig#MAX_TYPE_VOCAB_SIZE}]
+         * @return this builder
+         */
         public Builder typeVocabSize(int v) {
             typeVocabSize = v;
             return this;
         }
 
-        /** @param v hidden_act */
+        /**
+         * Sets hidden_act; {@link #build()} checks it.
+         *
+         * @param v hidden_act; not null
+         * @return this builder
+         */
         public Builder hiddenAct(Activation v) {
             hiddenAct = v;
             return this;
         }
 
-        /** @param v layer_norm_eps */
+        /**
+         * Sets layer_norm_eps; {@link #build()} checks it.
+         *
+         * @param v layer_norm_eps, positive and finite
+         * @return this builder
+         */
         public Builder layerNormEps(double v) {
             layerNormEps = v;
             return this;
         }
 
-        /** @param v initializer_range */
+        /**
+         * Sets initializer_range; {@link #build()} checks it.
+         *
+         * @param v initializer_range, a standard deviation: finite and {@code >= 0}
+         * @return this builder
+         */
         public Builder initializerRange(double v) {
             initializerRange = v;
             return this;
         }
 
-        /** @param v hidden_dropout_prob */
+        /**
+         * Sets hidden_dropout_prob; {@link #build()} checks it.
+         *
+         * @param v hidden_dropout_prob, in [0, 1)
+         * @return this builder
+         */
         public Builder hiddenDropoutProb(double v) {
             hiddenDropoutProb = v;
             return this;
         }
 
-        /** @param v attention_probs_dropout_prob */
+        /**
+         * Sets attention_probs_dropout_prob; {@link #build()} checks it.
+         *
+         * @param v attention_probs_dropout_prob, in [0, 1)
+         * @return this builder
+         */
         public Builder attentionProbsDropoutProb(double v) {
             attentionProbsDropoutProb = v;
             return this;
         }
 
-        /** @param v pad_token_id */
+        /**
+         * Sets pad_token_id.
+         *
+         * @param v pad_token_id; any int (ids outside the vocabulary leave no row zeroed)
+         * @return this builder
+         */
         public Builder padTokenId(int v) {
             padTokenId = v;
             return this;
         }
 
-        /** @param v position_embedding_type */
+        /**
+         * Sets position_embedding_type.
+         *
+         * @param v position_embedding_type; not null
+         * @return this builder
+         */
         public Builder positionEmbeddingType(PositionEmbeddingType v) {
             extra.addProperty("position_embedding_type", v.hfName());
             return this;
         }
 
-        /** @param v tie_word_embeddings */
+        /**
+         * Sets tie_word_embeddings.
+         *
+         * @param v tie_word_embeddings: true to share the word embedding table with the MLM decoder
+         * @return this builder
+         */
         public Builder tieWordEmbeddings(boolean v) {
             extra.addProperty("tie_word_embeddings", v);
             return this;
         }
 
-        /** @return the validated config */
+        /**
+         * Validates every field and makes the config; the builder may be reused afterwards.
+         *
+         * @return the validated, immutable config
+         * @throws IllegalArgumentException naming the first field out of range
+         */
         public BertConfig build() {
             return new BertConfig(this);
         }
