@@ -27,7 +27,13 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
     private final List<Point> points;
     private final List<String> pointNames;
 
-    /** A model without pooler, as HF's, every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}. */
+    /**
+     * A model without pooler, as HF's, every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}.
+     *
+     * @param config   the shape of the model
+     * @param dataType the element type of every parameter and activation, e.g. FLOAT
+     * @throws IllegalArgumentException if the parameters would not fit in memory
+     */
     public BertForMaskedLM(BertConfig config, DataType dataType) {
         this(config, new Parameters(dataType), false);
     }
@@ -62,7 +68,7 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
         return bert;
     }
 
-    /** {@code cls}: the MLM head. */
+    /** {@return {@code cls}: the MLM head, sharing this model's parameters} */
     public BertOnlyMLMHead cls() {
         return cls;
     }
@@ -73,12 +79,27 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
         return "BertForMaskedLM";
     }
 
-    /** Every hook point in forward order, as {@link BertForPreTraining#hookPoints} less {@code cls.seq_relationship}. */
+    /**
+     * Every hook point in forward order, as {@link BertForPreTraining#hookPoints} less
+     * {@code cls.seq_relationship} (and less {@code bert.pooler} without a pooler).
+     *
+     * @param b batch size B the shapes are given for
+     * @param s sequence length S the shapes are given for
+     * @return one entry per hook point, in the order the forward reaches them
+     */
     public List<HookPoint> hookPoints(int b, int s) {
         return points.stream().map(p -> p.describe(b, s)).toList();
     }
 
-    /** Eval-mode forward pass. */
+    /**
+     * Eval-mode forward pass.
+     *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @return the MLM logits, the last hidden state, the pooled output (null without a pooler) and
+     *         what {@code options} asked for
+     * @throws IllegalArgumentException if an input does not fit the config
+     */
     public BertForMaskedLMOutput forward(BertInputs inputs, OutputOptions options) {
         return forward(inputs, options, Pass.inference());
     }
@@ -86,6 +107,12 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
     /**
      * Forward pass in {@code pass}'s mode, with its hooks.
      *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @param pass    a fresh pass: its mode, hooks and gradient requests; keeps the caches for
+     *                {@link #backward} if it is a caching one
+     * @return the MLM logits, the last hidden state, the pooled output (null without a pooler) and
+     *         what {@code options} asked for
      * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
      * @throws IllegalStateException    if {@code pass} already served a call
      */
@@ -108,6 +135,7 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
      * {@link BertForPreTraining#predictionLogitsAt}: row {@code i} equals
      * {@code logits[positions[i] / S, positions[i] % S]} of {@link #forward}.
      *
+     * @param inputs    the batch; checked against the config
      * @param positions flat token indices {@code b·S + s}, each in {@code [0, B·S)}
      * @return logits {@code [P, V]}
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
@@ -128,7 +156,8 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
     /**
      * Backward through {@code pass}'s forward, adding every parameter's gradient into {@code grads}.
      *
-     * @param dLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]})
+     * @param pass    the caching pass the forward ran in; backward spends it
+     * @param dLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]}); not null
      * @param grads   where parameter gradients accumulate, or null for hook-point gradients only
      * @throws IllegalStateException after an inference pass, or on a second backward of one pass
      */

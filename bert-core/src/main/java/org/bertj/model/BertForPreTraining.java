@@ -35,7 +35,13 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     private final List<Point> points;
     private final List<String> pointNames;
 
-    /** A model with every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}. */
+    /**
+     * A model with every tensor zero; fill it with {@link WeightLoader} or {@link ParameterInit}.
+     *
+     * @param config   the shape of the model
+     * @param dataType the element type of every parameter and activation, e.g. FLOAT
+     * @throws IllegalArgumentException if the parameters would not fit in memory
+     */
     public BertForPreTraining(BertConfig config, DataType dataType) {
         this(config, new Parameters(dataType));
     }
@@ -72,7 +78,7 @@ public final class BertForPreTraining implements BertPreTrainedModel {
         return bert;
     }
 
-    /** {@code cls}: the two pre-training heads. */
+    /** {@return {@code cls}: the two pre-training heads, sharing this model's parameters} */
     public BertPreTrainingHeads cls() {
         return cls;
     }
@@ -96,17 +102,29 @@ public final class BertForPreTraining implements BertPreTrainedModel {
      * {@code ...attention.output.dense}, {@code ...attention.output}, {@code ...intermediate.dense},
      * {@code ...intermediate}, {@code ...output.dense}, {@code ...output}; then {@code bert.pooler},
      * {@code cls.predictions.transform}, {@code cls.predictions}, {@code cls.seq_relationship}.
+     *
+     * @param b batch size B the shapes are given for
+     * @param s sequence length S the shapes are given for
+     * @return one entry per hook point, in the order the forward reaches them
      */
     public List<HookPoint> hookPoints(int b, int s) {
         return points.stream().map(p -> p.describe(b, s)).toList();
     }
 
-    /** The hook-point names in forward order. */
+    /** {@return the hook-point names in forward order, unmodifiable; the same list on every call} */
     public List<String> hookPointNames() {
         return pointNames;
     }
 
-    /** Eval-mode forward pass. */
+    /**
+     * Eval-mode forward pass.
+     *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @return the MLM and NSP logits, the last hidden state, the pooled output and what {@code options}
+     *         asked for
+     * @throws IllegalArgumentException if an input does not fit the config
+     */
     public BertForPreTrainingOutput forward(BertInputs inputs, OutputOptions options) {
         return forward(inputs, options, Pass.inference());
     }
@@ -114,6 +132,12 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     /**
      * Forward pass in {@code pass}'s mode, with its hooks.
      *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @param pass    a fresh pass: its mode, hooks and gradient requests; keeps the caches for
+     *                {@link #backward} if it is a caching one
+     * @return the MLM and NSP logits, the last hidden state, the pooled output and what {@code options}
+     *         asked for
      * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
      * @throws IllegalStateException    if {@code pass} already served a call
      */
@@ -135,6 +159,11 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     /**
      * Eval-mode forward with {@code hooks} attached (TransformerLens's {@code run_with_hooks}): each
      * hook sees its activation and may return a replacement, which the rest of the forward uses.
+     *
+     * @param inputs the batch; checked against the config
+     * @param hooks  the hooks to run; every exact name must be a hook point
+     * @return the outputs of the hooked forward (no hidden states or attention maps)
+     * @throws IllegalArgumentException if an input does not fit or a hook names no point
      */
     public BertForPreTrainingOutput runWithHooks(BertInputs inputs, Hooks hooks) {
         return forward(inputs, OutputOptions.NONE, Pass.inference().withHooks(hooks));
@@ -143,6 +172,11 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     /**
      * Eval-mode forward recording every activation whose hook-point name {@code filter} accepts
      * (TransformerLens's {@code run_with_cache}); {@code n -> true} records all.
+     *
+     * @param inputs the batch; checked against the config
+     * @param filter which hook-point names to record
+     * @return the outputs and the recorded activations, in Hugging Face's shapes
+     * @throws IllegalArgumentException if an input does not fit the config
      */
     public CachedRun runWithCache(BertInputs inputs, Predicate<String> filter) {
         return runWithCache(inputs, filter, Hooks.none());
@@ -151,6 +185,12 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     /**
      * As {@link #runWithCache(BertInputs, Predicate)} with {@code hooks} attached too; each point is
      * recorded after the hooks at it have run.
+     *
+     * @param inputs the batch; checked against the config
+     * @param filter which hook-point names to record
+     * @param hooks  hooks to run first; {@link Hooks#none()} for none
+     * @return the outputs and the recorded activations, in Hugging Face's shapes
+     * @throws IllegalArgumentException if an input does not fit or a hook names no point
      */
     public CachedRun runWithCache(BertInputs inputs, Predicate<String> filter, Hooks hooks) {
         ActivationCache cache = ActivationCache.recording(filter);
@@ -165,6 +205,7 @@ public final class BertForPreTraining implements BertPreTrainedModel {
      * of bert-base's forward flops at 128 tokens) sees just those rows. Row {@code i} equals
      * {@code predictionLogits[positions[i] / S, positions[i] % S]} of {@link #forward}.
      *
+     * @param inputs    the batch; checked against the config
      * @param positions flat token indices {@code b·S + s}, each in {@code [0, B·S)}
      * @return logits {@code [P, V]}, one row per position, in the order given
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
@@ -202,6 +243,7 @@ public final class BertForPreTraining implements BertPreTrainedModel {
      * Backward through {@code pass}'s forward, adding every parameter's gradient into {@code grads}
      * and recording the gradients {@code pass} asked for at hook points ({@link Pass#gradient}).
      *
+     * @param pass              the caching pass the forward ran in; backward spends it
      * @param dPredictionLogits gradient w.r.t. the MLM logits {@code [B, S, V]} (or {@code [B·S, V]}), or null
      * @param dSeqRelationship  gradient w.r.t. the NSP logits {@code [B, 2]}, or null
      * @param grads             where parameter gradients accumulate, or null to compute only the
@@ -228,8 +270,13 @@ public final class BertForPreTraining implements BertPreTrainedModel {
      * One training step: forward in training mode (dropout from a stream seeded with {@code seed}),
      * the pre-training loss, and backward, adding every parameter's gradient into {@code grads}.
      *
-     * @param labels            MLM labels {@code [B, S]} (-100 = ignored)
-     * @param nextSentenceLabel NSP labels {@code [B]}
+     * @param inputs            the batch; checked against the config
+     * @param labels            MLM labels {@code [B, S]} (-100 = ignored), or null for no MLM loss
+     * @param nextSentenceLabel NSP labels {@code [B]} (0 = IsNext, 1 = NotNext), or null for no NSP loss
+     * @param grads             where parameter gradients accumulate, or null for none
+     * @param seed              seed of the dropout stream; the same seed gives the same masks
+     * @return the losses and accuracy counts of the step
+     * @throws IllegalArgumentException if an input or a label does not fit
      */
     public TrainingStepResult trainingStep(BertInputs inputs, INDArray labels, INDArray nextSentenceLabel,
             Gradients grads, long seed) {
@@ -239,6 +286,16 @@ public final class BertForPreTraining implements BertPreTrainedModel {
     /**
      * A training step in an explicit mode, e.g. {@link Pass#deterministicTraining()} for the
      * gradients of the eval-mode (dropout-free) model.
+     *
+     * @param inputs            the batch; checked against the config
+     * @param labels            MLM labels {@code [B, S]} (-100 = ignored), or null for no MLM loss
+     * @param nextSentenceLabel NSP labels {@code [B]} (0 = IsNext, 1 = NotNext), or null for no NSP loss
+     * @param grads             where parameter gradients accumulate, or null for none
+     * @param pass              a fresh caching pass ({@code training} or {@code deterministicTraining});
+     *                          after the step it holds any gradients asked for at hook points
+     * @return the losses and accuracy counts of the step
+     * @throws IllegalArgumentException if {@code pass} is an inference pass, or an input or a label
+     *                                  does not fit
      */
     public TrainingStepResult trainingStep(BertInputs inputs, INDArray labels, INDArray nextSentenceLabel,
             Gradients grads, Pass pass) {

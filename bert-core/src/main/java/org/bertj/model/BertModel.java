@@ -28,7 +28,13 @@ public final class BertModel implements BertPreTrainedModel {
     private final BertPooler pooler;
     private final List<String> pointNames;
 
-    /** A stand-alone model (names without prefix), all tensors zero until loaded or initialised. */
+    /**
+     * A stand-alone model (names without prefix) with the pooler, all tensors zero until loaded or
+     * initialised.
+     *
+     * @param config   the shape of the model
+     * @param dataType the element type of every parameter and activation, e.g. FLOAT
+     */
     public BertModel(BertConfig config, DataType dataType) {
         this(config, new Parameters(dataType), "", true);
     }
@@ -50,7 +56,7 @@ public final class BertModel implements BertPreTrainedModel {
         pointNames = list.stream().map(p -> p.name).toList();
     }
 
-    /** Whether it has the pooler; without it {@link BertModelOutput#pooledOutput()} is null. */
+    /** {@return whether it has the pooler; without it {@link BertModelOutput#pooledOutput()} is null} */
     public boolean hasPooler() {
         return pooler != null;
     }
@@ -79,22 +85,25 @@ public final class BertModel implements BertPreTrainedModel {
         return params;
     }
 
-    /** The HF module path: {@code bert} inside {@link BertForPreTraining}, "" on its own. */
+    /**
+     * {@return the HF module path: {@code bert} inside {@link BertForPreTraining} or
+     * {@link BertForMaskedLM}, "" on its own}
+     */
     public String name() {
         return prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
     }
 
-    /** {@code .embeddings}. */
+    /** {@return {@code .embeddings}: word, position and token-type tables and their LayerNorm} */
     public BertEmbeddings embeddings() {
         return embeddings;
     }
 
-    /** {@code .encoder}. */
+    /** {@return {@code .encoder}: the stack of transformer layers} */
     public BertEncoder encoder() {
         return encoder;
     }
 
-    /** {@code .pooler}, or null for a model without it ({@link #hasPooler()}). */
+    /** {@return {@code .pooler}, or null for a model without it ({@link #hasPooler()})} */
     public BertPooler pooler() {
         return pooler;
     }
@@ -107,14 +116,28 @@ public final class BertModel implements BertPreTrainedModel {
         }
     }
 
-    /** Every hook point of this model in forward order, with its shape for batch {@code b}, length {@code s}. */
+    /**
+     * Every hook point of this model in forward order, with its shape for batch {@code b}, length {@code s}.
+     *
+     * @param b batch size B the shapes are given for
+     * @param s sequence length S the shapes are given for
+     * @return one entry per hook point, named with this model's prefix
+     */
     public List<HookPoint> hookPoints(int b, int s) {
         List<Point> list = new ArrayList<>();
         points(list);
         return list.stream().map(p -> p.describe(b, s)).toList();
     }
 
-    /** Eval-mode forward pass. */
+    /**
+     * Eval-mode forward pass.
+     *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @return the last hidden state {@code [B, S, H]}, the pooled output (null without a pooler) and
+     *         what {@code options} asked for
+     * @throws IllegalArgumentException if an input does not fit the config
+     */
     public BertModelOutput forward(BertInputs inputs, OutputOptions options) {
         return forward(inputs, options, Pass.inference());
     }
@@ -122,7 +145,13 @@ public final class BertModel implements BertPreTrainedModel {
     /**
      * A forward pass in {@code pass}'s mode with its hooks.
      *
+     * @param inputs  the batch; checked against the config
+     * @param options which hidden states and attention maps to return as well
+     * @param pass    a fresh pass: its mode (dropout or not) and hooks
+     * @return the last hidden state {@code [B, S, H]}, the pooled output (null without a pooler) and
+     *         what {@code options} asked for
      * @throws IllegalArgumentException if an input does not fit the config or a hook names no point
+     * @throws IllegalStateException    if {@code pass} already served a call
      */
     public BertModelOutput forward(BertInputs inputs, OutputOptions options, Pass pass) {
         inputs.validate(config);
