@@ -51,12 +51,26 @@ public final class BertInputs {
         this.headMask = headMask;
     }
 
-    /** Inputs with only {@code input_ids [B, S]} (INT or LONG); other tensors take their defaults. */
+    /**
+     * Inputs with only {@code input_ids [B, S]} (INT or LONG); other tensors take their defaults.
+     *
+     * @param inputIds token ids {@code [B, S]}, an integer tensor with B, S &gt; 0; copied
+     * @return inputs with every token attended, token type 0 and positions {@code 0..S-1}
+     * @throws IllegalArgumentException if {@code inputIds} is null, not rank 2 or not integer
+     */
     public static BertInputs of(INDArray inputIds) {
         return of(inputIds, null, null, null, null);
     }
 
-    /** Inputs from Java arrays; {@code tokenTypeIds} and {@code attentionMask} may be null. */
+    /**
+     * Inputs from Java arrays; {@code tokenTypeIds} and {@code attentionMask} may be null.
+     *
+     * @param inputIds      token ids, {@code inputIds[b][s]}: B rows of equal length S
+     * @param tokenTypeIds  segment ids shaped as {@code inputIds}, or null for all 0
+     * @param attentionMask 1 = attend, 0 = padding, shaped as {@code inputIds}, or null for all 1
+     * @return the inputs, copied from the arrays; positions {@code 0..S-1}, no head mask
+     * @throws IllegalArgumentException if a shape does not fit {@code inputIds} or a mask value is not 0 or 1
+     */
     public static BertInputs of(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
         return of(Nd4j.createFromArray(inputIds),
                 tokenTypeIds == null ? null : Nd4j.createFromArray(tokenTypeIds),
@@ -64,8 +78,18 @@ public final class BertInputs {
     }
 
     /**
-     * Inputs from tensors; any but {@code inputIds} may be null.
+     * Inputs from tensors; any but {@code inputIds} may be null. The ids and the mask are copied;
+     * {@code headMask} is kept as given.
      *
+     * @param inputIds      token ids {@code [B, S]}, an integer tensor with B, S &gt; 0
+     * @param tokenTypeIds  segment ids {@code [B, S]} (integer), or null for all 0
+     * @param attentionMask 1 = attend, 0 = padding: {@code [B, S]} per key or {@code [B, S, S]} per
+     *                      query and key, integer or floating point; or null for all 1
+     * @param positionIds   position of each token {@code [B, S]} (integer), or null for {@code 0..S-1}
+     * @param headMask      factor on each head's attention probabilities (HF's {@code head_mask}: 0
+     *                      silences a head, 1 keeps it), {@code [layers, heads]} or {@code [heads]}
+     *                      for every layer; or null for none
+     * @return the inputs; their values are checked against a model by {@link #validate}
      * @throws IllegalArgumentException if a shape does not fit {@code input_ids [B, S]}
      */
     public static BertInputs of(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask,
@@ -87,6 +111,12 @@ public final class BertInputs {
      * the model by {@link #validate}) instead of ids; the other tensors as in
      * {@link #of(INDArray, INDArray, INDArray, INDArray, INDArray)}. The array is copied.
      *
+     * @param inputsEmbeds  word vectors {@code [B, S, H]}, floating point, B, S &gt; 0
+     * @param tokenTypeIds  segment ids {@code [B, S]}, or null for all 0
+     * @param attentionMask {@code [B, S]} or {@code [B, S, S]} of 0 and 1, or null for all 1
+     * @param positionIds   {@code [B, S]}, or null for {@code 0..S-1}
+     * @param headMask      {@code [layers, heads]} or {@code [heads]}, or null for none
+     * @return inputs that carry {@code inputs_embeds} and no ids
      * @throws IllegalArgumentException if a shape does not fit
      */
     public static BertInputs ofEmbeds(INDArray inputsEmbeds, INDArray tokenTypeIds, INDArray attentionMask,
@@ -108,6 +138,8 @@ public final class BertInputs {
      * These inputs with {@code inputs_embeds [B, S, H]} in place of the ids (token types, mask,
      * positions and head mask kept), e.g. the scaled embeddings of integrated gradients.
      *
+     * @param embeds word vectors {@code [B, S, H]} with these inputs' B and S, floating point; copied
+     * @return new inputs; these are unchanged
      * @throws IllegalArgumentException if the shape is not {@code [B, S, *]} of these inputs
      */
     public BertInputs withInputsEmbeds(INDArray embeds) {
@@ -191,6 +223,7 @@ public final class BertInputs {
      * Checks every value against the model: ids inside the vocabulary, token types inside
      * type_vocab_size, positions inside max_position_embeddings, head mask shape.
      *
+     * @param c the config of the model these inputs are for
      * @throws IllegalArgumentException naming the tensor, position, value and limit
      */
     public void validate(BertConfig c) {
@@ -228,12 +261,12 @@ public final class BertInputs {
         }
     }
 
-    /** B. */
+    /** {@return B, the number of sequences} */
     public int batchSize() {
         return batch;
     }
 
-    /** S. */
+    /** {@return S, the (padded) length of every sequence} */
     public int sequenceLength() {
         return seq;
     }
@@ -245,22 +278,22 @@ public final class BertInputs {
         return toInt(inputIds);
     }
 
-    /** Whether the inputs carry {@code inputs_embeds} instead of ids. */
+    /** {@return whether the inputs carry {@code inputs_embeds} instead of ids} */
     public boolean hasInputsEmbeds() {
         return inputsEmbeds != null;
     }
 
-    /** {@code input_ids [B, S]} as LONG, or null if the inputs carry {@code inputs_embeds}. */
+    /** {@return a new {@code input_ids [B, S]} as LONG, or null if the inputs carry {@code inputs_embeds}} */
     public INDArray inputIds() {
         return inputIds == null ? null : Nd4j.createFromArray(inputIds).reshape(batch, seq);
     }
 
-    /** {@code token_type_ids [B, S]} as LONG (zeros when not given). */
+    /** {@return a new {@code token_type_ids [B, S]} as LONG (zeros when not given)} */
     public INDArray tokenTypeIds() {
         return Nd4j.createFromArray(tokenTypeIds).reshape(batch, seq);
     }
 
-    /** A copy of {@code inputs_embeds [B, S, H]}, or null if the inputs carry ids. */
+    /** {@return a copy of {@code inputs_embeds [B, S, H]}, or null if the inputs carry ids} */
     public INDArray inputsEmbeds() {
         return inputsEmbeds == null ? null : inputsEmbeds.dup('c');
     }
@@ -290,13 +323,16 @@ public final class BertInputs {
     /**
      * The attention mask (1 = attend, 0 = not): {@code [B, S]}, or {@code [B, S, S]} (query × key)
      * if it was given so; see {@link #maskRank()}.
+     *
+     * @param type the element type wanted, e.g. the model's
+     * @return a new array of 0 and 1 (all 1 when no mask was given)
      */
     public INDArray attentionMask(DataType type) {
         INDArray m = Nd4j.createFromArray(attentionMask);
         return (maskRank == 3 ? m.reshape(batch, seq, seq) : m.reshape(batch, seq)).castTo(type);
     }
 
-    /** 2 for a per-key mask {@code [B, S]}, 3 for a per-query-and-key mask {@code [B, S, S]}. */
+    /** {@return 2 for a per-key mask {@code [B, S]}, 3 for a per-query-and-key mask {@code [B, S, S]}} */
     public int maskRank() {
         return maskRank;
     }
