@@ -74,7 +74,7 @@ public final class Parameters {
         return new Parameters(dataType, false, existing);
     }
 
-    /** The element type of every tensor. */
+    /** {@return the element type of every tensor: FLOAT or DOUBLE} */
     public DataType dataType() {
         return dataType;
     }
@@ -82,6 +82,9 @@ public final class Parameters {
     /**
      * Allocates a zero tensor under {@code name} (uninitialised in a store from {@link #uninitialized}).
      *
+     * @param name  the Hugging Face name, e.g. {@code bert.pooler.dense.bias}
+     * @param shape the tensor's shape, as in the Hugging Face checkpoint
+     * @return the new tensor, which the store keeps (write into it in place)
      * @throws IllegalArgumentException if the name is taken
      */
     public INDArray create(String name, long... shape) {
@@ -98,6 +101,11 @@ public final class Parameters {
     /**
      * Allocates a zero fused buffer that named row blocks will share (see {@link #registerRows}).
      * Its key is internal: it is not among {@link #names()}.
+     *
+     * @param key   internal name of the buffer, unique in this store
+     * @param shape the whole buffer's shape, e.g. {@code [3H, H]} for query, key and value weights
+     * @return the new buffer, which the store keeps
+     * @throws IllegalArgumentException if {@code key} is taken
      */
     public INDArray createFused(String key, long... shape) {
         if (fused.containsKey(key)) {
@@ -109,7 +117,16 @@ public final class Parameters {
         return a;
     }
 
-    /** Registers rows {@code [from, to)} of fused buffer {@code key} as the named tensor {@code name}. */
+    /**
+     * Registers rows {@code [from, to)} of fused buffer {@code key} as the named tensor {@code name}.
+     *
+     * @param name the Hugging Face name the rows take, e.g. {@code ...attention.self.key.weight}
+     * @param key  a buffer made by {@link #createFused}
+     * @param from first row, inclusive
+     * @param to   end row, exclusive
+     * @return a view of those rows: writing it writes the fused buffer
+     * @throws IllegalArgumentException if the name is taken or there is no buffer {@code key}
+     */
     public INDArray registerRows(String name, String key, long from, long to) {
         checkFree(name);
         INDArray buffer = fused(key);
@@ -158,6 +175,8 @@ public final class Parameters {
     /**
      * The tensor named {@code name}.
      *
+     * @param name a Hugging Face name, e.g. {@code bert.embeddings.word_embeddings.weight}
+     * @return the live tensor (a view into a fused buffer for some names): writes change the model
      * @throws IllegalArgumentException naming the unknown tensor
      */
     public INDArray get(String name) {
@@ -168,7 +187,13 @@ public final class Parameters {
         return a;
     }
 
-    /** The fused buffer under an internal key given to {@link #createFused}. */
+    /**
+     * The fused buffer under an internal key given to {@link #createFused}.
+     *
+     * @param key the key it was created with
+     * @return the live buffer
+     * @throws IllegalArgumentException if there is no buffer {@code key}
+     */
     public INDArray fused(String key) {
         INDArray a = fused.get(key);
         if (a == null) {
@@ -177,22 +202,27 @@ public final class Parameters {
         return a;
     }
 
-    /** Whether a tensor of that name exists. */
+    /**
+     * Whether a tensor of that name exists.
+     *
+     * @param name a Hugging Face name; fused-buffer keys do not count
+     * @return true if {@link #get} would find it
+     */
     public boolean contains(String name) {
         return named.containsKey(name);
     }
 
-    /** Every name, in Hugging Face's {@code named_parameters()} order. */
+    /** {@return every name, in Hugging Face's {@code named_parameters()} order; an immutable copy} */
     public List<String> names() {
         return List.copyOf(named.keySet());
     }
 
-    /** A read-only name → tensor view (tensors themselves are live and writable). */
+    /** {@return a read-only name → tensor view (tensors themselves are live and writable)} */
     public Map<String, INDArray> asMap() {
         return Collections.unmodifiableMap(named);
     }
 
-    /** Total number of scalars. */
+    /** {@return the total number of scalars over all named tensors} */
     public long count() {
         long n = 0;
         for (INDArray a : named.values()) {
@@ -201,7 +231,7 @@ public final class Parameters {
         return n;
     }
 
-    /** A store with the same names, shapes and fused layout, all zeros (e.g. for gradients). */
+    /** {@return a new store with the same names, shapes and fused layout, all zeros (e.g. for gradients)} */
     public Parameters zerosLike() {
         Parameters p = new Parameters(dataType);
         for (Entry e : entries) {

@@ -71,6 +71,10 @@ public final class WeightLoader {
      * {@link #loadAuto(TensorSource, BertConfig, DataType, Mode)}: {@code config.json} and the weights in
      * any format {@link HfWeightFiles} reads.
      *
+     * @param dir      the model directory, holding config.json and the weights
+     * @param dataType FLOAT or DOUBLE
+     * @param mode     what to do when the weights and the config disagree
+     * @return the model of the class the weights make, and what loading it did
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static AutoLoaded loadAuto(Path dir, DataType dataType, Mode mode) throws IOException {
@@ -100,7 +104,14 @@ public final class WeightLoader {
      * (names with or without {@code bert.}; with the pooler if the file has it). Within that class
      * {@code mode} applies as in {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}.
      *
+     * @param source   the checkpoint's tensors, by Hugging Face name (with or without {@code bert.});
+     *                 left open
+     * @param config   the model's shape; the tensors must fit it
      * @param dataType FLOAT or DOUBLE
+     * @param mode     what to do when the tensors and the config disagree
+     * @return the model, and a report whose notes say which class and why
+     * @throws IOException if a tensor cannot be read, the model would not fit in memory, or (strict)
+     *                     the weights do not fit the config
      */
     public static AutoLoaded loadAuto(TensorSource source, BertConfig config, DataType dataType, Mode mode)
             throws IOException {
@@ -148,7 +159,11 @@ public final class WeightLoader {
      * {@link HfWeightFiles} finds ({@code model.safetensors}, safetensors shards,
      * {@code pytorch_model.bin} in zip or legacy format, .bin shards; F32, F16, BF16 or F64 tensors).
      *
+     * @param dir      the model directory, holding config.json and the weights
      * @param dataType FLOAT or DOUBLE
+     * @param mode     what to do when the weights and the config disagree
+     * @return a {@link BertForPreTraining} (heads the file lacks initialised in lenient mode), and
+     *         what loading it did
      * @throws IOException if a file is missing or unreadable, or (strict) the weights do not fit
      */
     public static Loaded loadDirectory(Path dir, DataType dataType, Mode mode) throws IOException {
@@ -164,8 +179,14 @@ public final class WeightLoader {
      * {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}: the model's memory is not
      * zero-filled first, since every tensor is written before the model is returned.
      *
+     * @param source   the checkpoint's tensors, by Hugging Face name; left open
+     * @param config   the model's shape; the tensors must fit it
      * @param dataType FLOAT or DOUBLE
-     * @throws WeightFormatException as {@link #load(TensorSource, Parameters, BertConfig, Mode, long)}
+     * @param mode     what to do when the tensors and the config disagree
+     * @return the {@link BertForPreTraining}, and what loading it did
+     * @throws WeightFormatException as {@link #load(TensorSource, Parameters, BertConfig, Mode, long)},
+     *                               or if the model would not fit in memory
+     * @throws IOException           if a tensor cannot be read
      */
     public static Loaded load(TensorSource source, BertConfig config, DataType dataType, Mode mode)
             throws IOException {
@@ -276,7 +297,12 @@ public final class WeightLoader {
     /**
      * Loads {@code source} into {@code params}.
      *
-     * @param seed seed of the initialisation of missing tensors (lenient mode)
+     * @param source the checkpoint's tensors, by Hugging Face name; left open
+     * @param params the tensors of a model built for {@code config}, written in place
+     * @param config the model's shape, for the initialisation of missing tensors
+     * @param mode   what to do when the tensors and the model disagree
+     * @param seed   seed of the initialisation of missing tensors (lenient mode)
+     * @return which tensors were loaded, missing, unexpected, mismatched or initialised
      * @throws WeightFormatException in strict mode if anything does not fit, naming each tensor
      *                               with expected and found shape; in both modes if a tensor
      *                               cannot be read
