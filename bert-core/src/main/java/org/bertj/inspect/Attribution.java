@@ -53,7 +53,13 @@ public final class Attribution {
      */
     public record Gradients(double value, Map<String, INDArray> gradients) {
 
-        /** The gradient at {@code point}. */
+        /**
+         * The gradient at {@code point}.
+         *
+         * @param point a hook-point name the gradients were asked for, e.g. {@link #INPUTS_EMBEDS}
+         * @return ∂value/∂activation at that point, in its HF shape
+         * @throws IllegalArgumentException if no gradient was taken there, naming those that were
+         */
         public INDArray get(String point) {
             INDArray g = gradients.get(point);
             if (g == null) {
@@ -67,6 +73,14 @@ public final class Attribution {
      * ∂s/∂(each named hook point), e.g. {@code inputs_embeds}, {@code bert.encoder.layer.3.output},
      * {@code ...attention.self.probs}: one forward and one backward, with {@code hooks} attached
      * (backward treats them as the identity).
+     *
+     * @param model  the model; not written (no parameter gradients are computed)
+     * @param inputs the batch
+     * @param s      the scalar to differentiate
+     * @param points hook-point names to take the gradient at
+     * @param hooks  hooks for the forward, e.g. an ablation; {@link Hooks#none()} for none
+     * @return the scalar's value on the (hooked) forward and one gradient per point, in the order given
+     * @throws IllegalArgumentException if an input does not fit or a name is no hook point
      */
     public static Gradients gradients(BertForPreTraining model, BertInputs inputs, Scalar s,
             Collection<String> points, Hooks hooks) {
@@ -81,12 +95,26 @@ public final class Attribution {
         return new Gradients(seed.value(), g);
     }
 
-    /** As {@link #gradients(BertForPreTraining, BertInputs, Scalar, Collection, Hooks)} without hooks. */
+    /**
+     * As {@link #gradients(BertForPreTraining, BertInputs, Scalar, Collection, Hooks)} without hooks.
+     *
+     * @param model  the model; not written
+     * @param inputs the batch
+     * @param s      the scalar to differentiate
+     * @param points hook-point names to take the gradient at
+     * @return the scalar's value and one gradient per point, in the order given
+     */
     public static Gradients gradients(BertForPreTraining model, BertInputs inputs, Scalar s, String... points) {
         return gradients(model, inputs, s, List.of(points), Hooks.none());
     }
 
-    /** The word vectors the inputs stand for: {@code inputs_embeds} if given, else the looked-up rows {@code [B, S, H]}. */
+    /**
+     * The word vectors the inputs stand for: {@code inputs_embeds} if given, else the looked-up rows {@code [B, S, H]}.
+     *
+     * @param model  the model whose word embedding table the ids index
+     * @param inputs the batch
+     * @return a new {@code [B, S, H]} array in the model's type (no position or token-type embedding added)
+     */
     public static INDArray inputsEmbeds(BertForPreTraining model, BertInputs inputs) {
         if (inputs.hasInputsEmbeds()) {
             return inputs.inputsEmbeds().castTo(model.dataType());
@@ -105,6 +133,10 @@ public final class Attribution {
      * bends more: on bert-base the 64-step midpoint rule then leaves ~11% of the change unexplained,
      * against 0.04% from this one at 32 steps).
      *
+     * @param model  the model whose word embedding table gives the vectors
+     * @param inputs the batch; must carry {@code input_ids}
+     * @param padId  the token whose vector replaces the others, usually {@code [PAD]}
+     * @param keep   token ids that keep their own vector
      * @return {@code [B, S, H]}
      * @throws IllegalArgumentException if the inputs carry {@code inputs_embeds} (no ids to keep)
      */
@@ -123,13 +155,27 @@ public final class Attribution {
         return inputsEmbeds(model, BertInputs.of(ref, null, null));
     }
 
-    /** Saliency {@code [B, S]}: the L2 norm over H of ∂s/∂inputs_embeds at each token. */
+    /**
+     * Saliency {@code [B, S]}: the L2 norm over H of ∂s/∂inputs_embeds at each token.
+     *
+     * @param model  the model; not written
+     * @param inputs the batch
+     * @param s      the scalar to explain
+     * @return {@code [B, S]}, one non-negative number per token
+     */
     public static INDArray saliency(BertForPreTraining model, BertInputs inputs, Scalar s) {
         INDArray g = gradients(model, inputs, s, INPUTS_EMBEDS).get(INPUTS_EMBEDS);
         return Transforms.sqrt(g.mul(g).sum(2), false);
     }
 
-    /** Gradient × input {@code [B, S, H]}: ∂s/∂inputs_embeds ⊙ inputs_embeds (sum over H per token). */
+    /**
+     * Gradient × input {@code [B, S, H]}: ∂s/∂inputs_embeds ⊙ inputs_embeds (sum over H per token).
+     *
+     * @param model  the model; not written
+     * @param inputs the batch
+     * @param s      the scalar to explain
+     * @return {@code [B, S, H]}, not yet summed over H
+     */
     public static INDArray gradientTimesInput(BertForPreTraining model, BertInputs inputs, Scalar s) {
         INDArray g = gradients(model, inputs, s, INPUTS_EMBEDS).get(INPUTS_EMBEDS);
         return g.muli(inputsEmbeds(model, inputs));
@@ -147,12 +193,12 @@ public final class Attribution {
     public record IntegratedGradients(INDArray attributions, INDArray perToken, double valueAtInput,
             double valueAtBaseline, int steps) {
 
-        /** Σ IG. */
+        /** {@return Σ IG over every token and hidden unit; approximates s(x) − s(x′)} */
         public double sum() {
             return attributions.sumNumber().doubleValue();
         }
 
-        /** The completeness gap Σ IG − (s(x) − s(x′)); goes to 0 as the steps grow. */
+        /** {@return the completeness gap Σ IG − (s(x) − s(x′)); goes to 0 as the steps grow} */
         public double completenessGap() {
             return sum() - (valueAtInput - valueAtBaseline);
         }
@@ -164,11 +210,17 @@ public final class Attribution {
      * move: the model still adds position and token-type embeddings (captum's usual BERT setup).
      * The n gradients are summed in order k = 1..n in the model's type, then divided by n.
      *
+     * @param model         the model; not written
+     * @param inputs        the batch; x is its word vectors ({@link #inputsEmbeds})
+     * @param s             the scalar to explain
      * @param baseline      x′ {@code [B, S, H]}, or null for zeros
      * @param steps         n ≥ 1
      * @param stepsPerBatch how many steps share one forward/backward (stacked along the batch axis;
      *                      1 = one batch-B pass per step). The result does not depend on it beyond
      *                      rounding.
+     * @return the attributions, their per-token sums and the values at input and baseline
+     * @throws IllegalArgumentException if {@code steps} or {@code stepsPerBatch} is below 1 or the
+     *                                  baseline's shape is not the inputs'
      */
     public static IntegratedGradients integratedGradients(BertForPreTraining model, BertInputs inputs, Scalar s,
             INDArray baseline, int steps, int stepsPerBatch) {

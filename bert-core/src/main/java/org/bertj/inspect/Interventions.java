@@ -22,17 +22,33 @@ public final class Interventions {
     private Interventions() {
     }
 
-    /** {@code bert.encoder.layer.{layer}.attention.self.context}. */
+    /**
+     * {@code bert.encoder.layer.{layer}.attention.self.context}: the heads' outputs
+     * {@code [B, heads, S, head_size]} before they are merged.
+     *
+     * @param layer encoder layer index, from 0; not checked here
+     * @return the hook-point name, as in {@code BertForPreTraining} and {@code BertForMaskedLM}
+     */
     public static String context(int layer) {
         return "bert.encoder.layer." + layer + ".attention.self.context";
     }
 
-    /** {@code bert.encoder.layer.{layer}.intermediate}: the MLP's hidden activation (after the activation function). */
+    /**
+     * {@code bert.encoder.layer.{layer}.intermediate}: the MLP's hidden activation (after the activation function).
+     *
+     * @param layer encoder layer index, from 0; not checked here
+     * @return the hook-point name, of shape {@code [B, S, intermediate_size]}
+     */
     public static String mlp(int layer) {
         return "bert.encoder.layer." + layer + ".intermediate";
     }
 
-    /** {@code bert.encoder.layer.{layer}.output}: the residual stream after layer {@code layer}. */
+    /**
+     * {@code bert.encoder.layer.{layer}.output}: the residual stream after layer {@code layer}.
+     *
+     * @param layer encoder layer index, from 0; not checked here
+     * @return the hook-point name, of shape {@code [B, S, H]}
+     */
     public static String residual(int layer) {
         return "bert.encoder.layer." + layer + ".output";
     }
@@ -40,6 +56,10 @@ public final class Interventions {
     /**
      * Head {@code head} of layer {@code layer} zeroed in the context before the heads are merged;
      * the same as HF's {@code head_mask[layer, head] = 0} in eval mode.
+     *
+     * @param layer encoder layer index, from 0
+     * @param head  head index in that layer, from 0
+     * @return the hook; it throws IllegalArgumentException during the forward if the head does not exist
      */
     public static Hooks zeroAblateHead(int layer, int head) {
         return Hooks.at(context(layer), (x, c) -> {
@@ -53,6 +73,10 @@ public final class Interventions {
     /**
      * Head {@code head} of layer {@code layer}: its context at every position replaced by its mean
      * over the row's attended positions (attention_mask 1), per batch row.
+     *
+     * @param layer encoder layer index, from 0
+     * @param head  head index in that layer, from 0
+     * @return the hook; it throws IllegalArgumentException during the forward if the head does not exist
      */
     public static Hooks meanAblateHead(int layer, int head) {
         return Hooks.at(context(layer), (x, c) -> {
@@ -66,7 +90,12 @@ public final class Interventions {
         });
     }
 
-    /** The MLP of layer {@code layer} zeroed: its hidden activation ({@link #mlp}) set to 0, so it adds only its output bias. */
+    /**
+     * The MLP of layer {@code layer} zeroed: its hidden activation ({@link #mlp}) set to 0, so it adds only its output bias.
+     *
+     * @param layer encoder layer index, from 0
+     * @return the hook
+     */
     public static Hooks zeroAblateMlp(int layer) {
         return Hooks.at(mlp(layer), (x, c) -> x.mul(0));
     }
@@ -74,6 +103,9 @@ public final class Interventions {
     /**
      * The MLP of layer {@code layer} mean-ablated: its hidden activation at every position, padded
      * ones included, replaced by {@code m[b] = Σ_s mask[b,s]·x[b,s,:] / Σ_s mask[b,s]}.
+     *
+     * @param layer encoder layer index, from 0
+     * @return the hook
      */
     public static Hooks meanAblateMlp(int layer) {
         return Hooks.at(mlp(layer), (x, c) -> {
@@ -95,6 +127,13 @@ public final class Interventions {
     /**
      * Activation patching: at {@code point}, the given sequence positions (all if none given) take
      * {@code source}'s values, e.g. {@code cleanRun.cache().get(point)}; batch row b gets source row b.
+     *
+     * @param point     the hook-point name
+     * @param source    the activation to copy from, exactly the point's shape in the hooked run
+     *                  (same B and S); read, not changed
+     * @param positions sequence positions in {@code [0, S)} to patch; none given patches all
+     * @return the hook; it throws IllegalArgumentException during the forward on a shape mismatch or a
+     *         position outside the sequence
      */
     public static Hooks patch(String point, INDArray source, int... positions) {
         return Hooks.at(point, (x, c) -> {
@@ -120,6 +159,13 @@ public final class Interventions {
      * Activation patching of whole heads: at a head-shaped {@code point} ({@code [B, heads, S, *]},
      * e.g. {@link #context}), heads {@code heads} take {@code source}'s values at the given
      * positions (all if none given).
+     *
+     * @param point     the name of a head-shaped hook point
+     * @param source    the activation to copy from, exactly the point's shape in the hooked run
+     * @param heads     head indices to patch, each in {@code [0, heads)}
+     * @param positions sequence positions to patch; none given patches all
+     * @return the hook; it throws IllegalArgumentException during the forward if the point is not
+     *         head-shaped, the shapes differ or a head does not exist
      */
     public static Hooks patchHeads(String point, INDArray source, int[] heads, int... positions) {
         return Hooks.at(point, (x, c) -> {
@@ -148,7 +194,11 @@ public final class Interventions {
      * Steering: {@code scale · vector} added to {@code point}'s activation at every batch row and
      * position (padded ones included).
      *
-     * @param vector {@code [X]}, X the point's last dimension
+     * @param point  the hook-point name
+     * @param vector {@code [X]}, X the point's last dimension (any shape of X elements); read only
+     * @param scale  factor on {@code vector}; negative steers away
+     * @return the hook; it throws IllegalArgumentException during the forward if the vector's length
+     *         is not X
      */
     public static Hooks steer(String point, INDArray vector, double scale) {
         return Hooks.at(point, (x, c) -> {

@@ -18,11 +18,24 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public record LogitLens(List<INDArray> logits) {
 
-    /** A token and its score at one layer and position. */
+    /**
+     * A token and its score at one layer and position.
+     *
+     * @param token       the vocabulary id
+     * @param logit       its lens logit
+     * @param probability its softmax probability over the whole vocabulary at that stream and position
+     */
     public record Top(int token, double logit, double probability) {
     }
 
-    /** Runs the model once and the MLM head on each of its L+1 residual streams. */
+    /**
+     * Runs the model once and the MLM head on each of its L+1 residual streams.
+     *
+     * @param model  the model; its {@code cls.predictions} head is the lens
+     * @param inputs the batch
+     * @return L+1 logits tensors {@code [B, S, V]}
+     * @throws IllegalArgumentException if an input does not fit the model
+     */
     public static LogitLens of(BertForPreTraining model, BertInputs inputs) {
         int layers = model.config().numHiddenLayers();
         List<String> points = new ArrayList<>();
@@ -38,17 +51,31 @@ public record LogitLens(List<INDArray> logits) {
         return new LogitLens(List.copyOf(out));
     }
 
-    /** Number of residual streams, L+1. */
+    /** {@return the number of residual streams, L+1} */
     public int depth() {
         return logits.size();
     }
 
-    /** {@code logits(j) [B, S, V]}: the head on stream j (0 = embeddings, j = after layer j−1). */
+    /**
+     * {@code logits(j) [B, S, V]}: the head on stream j (0 = embeddings, j = after layer j−1).
+     *
+     * @param j stream index in {@code [0, L]}
+     * @return {@code [B, S, V]}, the live tensor held by this lens
+     * @throws IndexOutOfBoundsException if {@code j} is outside {@code [0, L]}
+     */
     public INDArray logits(int j) {
         return logits.get(j);
     }
 
-    /** The {@code k} highest-scoring tokens at stream {@code j}, batch row {@code b}, position {@code s}, best first. */
+    /**
+     * The {@code k} highest-scoring tokens at stream {@code j}, batch row {@code b}, position {@code s}, best first.
+     *
+     * @param j stream index in {@code [0, L]}
+     * @param b batch row
+     * @param s sequence position
+     * @param k how many tokens; more than V gives all V
+     * @return up to {@code k} tokens by falling logit, each with its probability
+     */
     public List<Top> top(int j, int b, int s, int k) {
         INDArray row = logits.get(j).get(NDArrayIndex.point(b), NDArrayIndex.point(s), NDArrayIndex.all())
                 .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);

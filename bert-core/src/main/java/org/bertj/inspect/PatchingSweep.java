@@ -32,6 +32,11 @@ public final class PatchingSweep {
         /**
          * The patched metric normalised to 0 at the corrupted and 1 at the clean value (how much of
          * the clean behaviour one patch restores).
+         *
+         * @param row      index into {@link #points()}
+         * @param position sequence position
+         * @return 0 where the patch changes nothing, 1 where it restores the clean value fully;
+         *         infinite or NaN if the clean and corrupted values are equal
          */
         public double restored(int row, int position) {
             return (values[row][position] - corruptedValue) / (cleanValue - corruptedValue);
@@ -41,9 +46,11 @@ public final class PatchingSweep {
     /**
      * Patches the residual stream (embedding output and every layer output) at every position.
      *
+     * @param model     the model
      * @param clean     the inputs whose activations are patched in
      * @param corrupted inputs of the same batch size and sequence length
      * @param metric    e.g. {@link Scalar#logitDifference}
+     * @return the metric for every (point, position), L+1 rows of S values; costs (L+1)·S forwards
      * @throws IllegalArgumentException if the two inputs differ in shape
      */
     public static Grid residual(BertForPreTraining model, BertInputs clean, BertInputs corrupted, Scalar metric) {

@@ -22,15 +22,32 @@ public interface Scalar {
     record Seed(double value, INDArray dPredictionLogits, INDArray dSeqRelationship) {
     }
 
-    /** The value and its gradient on {@code out} (only its two logits tensors are read). */
+    /**
+     * The value and its gradient on {@code out} (only its two logits tensors are read).
+     *
+     * @param out a forward's outputs; its logits may be row slices of a larger batch
+     * @return the value and ∂value/∂logits, shaped like {@code out}'s logits
+     */
     Seed seed(BertForPreTrainingOutput out);
 
-    /** The value alone. */
+    /**
+     * The value alone.
+     *
+     * @param out a forward's outputs
+     * @return the scalar (the gradient is computed and dropped)
+     */
     default double value(BertForPreTrainingOutput out) {
         return seed(out).value();
     }
 
-    /** {@code prediction_logits[b, s, token]}: e.g. a token's logit at a {@code [MASK]}. */
+    /**
+     * {@code prediction_logits[b, s, token]}: e.g. a token's logit at a {@code [MASK]}.
+     *
+     * @param b     sequence index in the batch
+     * @param s     token position in the sequence
+     * @param token vocabulary id whose logit is taken
+     * @return the scalar; its gradient is 1 at {@code [b, s, token]} and 0 elsewhere
+     */
     static Scalar logit(int b, int s, int token) {
         return out -> {
             INDArray l = out.predictionLogits();
@@ -40,7 +57,15 @@ public interface Scalar {
         };
     }
 
-    /** {@code prediction_logits[b, s, good] - prediction_logits[b, s, bad]}. */
+    /**
+     * {@code prediction_logits[b, s, good] - prediction_logits[b, s, bad]}.
+     *
+     * @param b    sequence index in the batch
+     * @param s    token position in the sequence
+     * @param good vocabulary id counted positively, e.g. the right answer
+     * @param bad  vocabulary id counted negatively, e.g. a distractor
+     * @return the scalar; its gradient is +1 and -1 at the two logits
+     */
     static Scalar logitDifference(int b, int s, int good, int bad) {
         return out -> {
             INDArray l = out.predictionLogits();
@@ -51,7 +76,13 @@ public interface Scalar {
         };
     }
 
-    /** {@code seq_relationship_logits[b, k]} (k = 0 IsNext, 1 NotNext). */
+    /**
+     * {@code seq_relationship_logits[b, k]} (k = 0 IsNext, 1 NotNext).
+     *
+     * @param b sequence index in the batch
+     * @param k 0 for the IsNext logit, 1 for NotNext
+     * @return the scalar; it does not depend on the MLM logits
+     */
     static Scalar nspLogit(int b, int k) {
         return out -> {
             INDArray l = out.seqRelationshipLogits();
@@ -65,8 +96,9 @@ public interface Scalar {
      * The pre-training loss (MLM cross-entropy over labels ≠ -100 plus NSP cross-entropy), as
      * {@link PreTrainingLoss} computes it for training.
      *
-     * @param labels            MLM labels {@code [B, S]}
+     * @param labels            MLM labels {@code [B, S]} (-100 = ignored), or null for the NSP loss alone
      * @param nextSentenceLabel NSP labels {@code [B]}, or null for the MLM loss alone
+     * @return the scalar: the sum of the parts given (mean cross-entropy of each)
      */
     static Scalar loss(INDArray labels, INDArray nextSentenceLabel) {
         return out -> {
