@@ -28,12 +28,21 @@ public final class ActivationCache {
         this.filter = filter;
     }
 
-    /** An empty cache that records every point {@code filter} accepts once {@link #hooks()} run. */
+    /**
+     * An empty cache that records every point {@code filter} accepts once {@link #hooks()} run.
+     *
+     * @param filter which hook-point names to record, e.g. {@code n -> n.endsWith(".output")}
+     * @return a new, empty cache
+     */
     public static ActivationCache recording(Predicate<String> filter) {
         return new ActivationCache(filter);
     }
 
-    /** The hooks that fill this cache (they return each activation unchanged). */
+    /**
+     * The hooks that fill this cache (they return each activation unchanged).
+     *
+     * @return hooks to attach to one forward pass, after any that change the activations they record
+     */
     public Hooks hooks() {
         return Hooks.matching(filter, (x, ctx) -> {
             // A copy out of the pass's workspaces: the pass reuses (and modifies in place) its memory.
@@ -47,6 +56,8 @@ public final class ActivationCache {
     /**
      * The activation at {@code name}.
      *
+     * @param name a hook-point name, e.g. {@code bert.encoder.layer.3.output}
+     * @return the recorded copy, in the point's HF shape (e.g. {@code [B, S, H]})
      * @throws IllegalArgumentException if it was not recorded (the message lists what was)
      */
     public INDArray get(String name) {
@@ -58,17 +69,22 @@ public final class ActivationCache {
         return a;
     }
 
-    /** Whether {@code name} was recorded. */
+    /**
+     * Whether {@code name} was recorded.
+     *
+     * @param name a hook-point name
+     * @return true if {@link #get} would return it
+     */
     public boolean contains(String name) {
         return activations.containsKey(name);
     }
 
-    /** The recorded names in forward order. */
+    /** {@return the recorded names in forward order, an immutable copy} */
     public List<String> names() {
         return List.copyOf(activations.keySet());
     }
 
-    /** Read-only name → activation view. */
+    /** {@return a read-only name → activation view, in forward order} */
     public Map<String, INDArray> asMap() {
         return Collections.unmodifiableMap(activations);
     }
@@ -76,12 +92,21 @@ public final class ActivationCache {
     /**
      * Writes every activation to a safetensors file under its hook-point name, in its own type
      * (F32 or F64). numpy/torch read it with {@code safetensors.numpy.load_file}.
+     *
+     * @param file the safetensors file to write
+     * @throws IOException if it cannot be written, or a name or array cannot be stored
      */
     public void save(Path file) throws IOException {
         save(file, null);
     }
 
-    /** As {@link #save(Path)}, each tensor cast to {@code type} first (e.g. FLOAT), or as is if null. */
+    /**
+     * As {@link #save(Path)}, each tensor cast to {@code type} first (e.g. FLOAT), or as is if null.
+     *
+     * @param file the safetensors file to write
+     * @param type the element type to store, or null to keep each tensor's own
+     * @throws IOException if it cannot be written, or a name or array cannot be stored
+     */
     public void save(Path file, DataType type) throws IOException {
         Map<String, INDArray> out = new LinkedHashMap<>();
         activations.forEach((k, v) -> out.put(k, type == null || v.dataType() == type ? v : v.castTo(type)));

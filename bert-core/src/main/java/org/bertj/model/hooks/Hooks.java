@@ -20,10 +20,21 @@ import java.util.function.Predicate;
  */
 public final class Hooks {
 
-    /** One attachment: an exact name (then {@code filter} is null) or a name predicate. */
+    /**
+     * One attachment: an exact name (then {@code filter} is null) or a name predicate.
+     *
+     * @param name   the hook point's exact name, or null when {@code filter} chooses
+     * @param filter the name predicate, or null when {@code name} is given
+     * @param hook   what runs at the chosen points
+     */
     public record Entry(String name, Predicate<String> filter, Hook hook) {
 
-        /** Whether this entry applies at {@code point}. */
+        /**
+         * Whether this entry applies at {@code point}.
+         *
+         * @param point a hook-point name of the model
+         * @return true if {@code hook} runs there
+         */
         public boolean appliesTo(String point) {
             return name != null ? name.equals(point) : filter.test(point);
         }
@@ -37,12 +48,19 @@ public final class Hooks {
         this.entries = List.copyOf(entries);
     }
 
-    /** No hooks. */
+    /** {@return the empty set of hooks; a forward with it runs as a plain one} */
     public static Hooks none() {
         return NONE;
     }
 
-    /** {@code hook} at the hook point {@code name}. */
+    /**
+     * {@code hook} at the hook point {@code name}.
+     *
+     * @param name the exact hook-point name, checked when the forward starts
+     * @param hook what runs there; not null
+     * @return a set of this one hook
+     * @throws IllegalArgumentException if either is null
+     */
     public static Hooks at(String name, Hook hook) {
         if (name == null || hook == null) {
             throw new IllegalArgumentException("a hook needs a point name and a hook");
@@ -50,7 +68,14 @@ public final class Hooks {
         return new Hooks(List.of(new Entry(name, null, hook)));
     }
 
-    /** {@code hook} at every hook point whose name {@code filter} accepts. */
+    /**
+     * {@code hook} at every hook point whose name {@code filter} accepts.
+     *
+     * @param filter chooses the points by name; may accept none
+     * @param hook   what runs at each; not null
+     * @return a set of this one attachment
+     * @throws IllegalArgumentException if either is null
+     */
     public static Hooks matching(Predicate<String> filter, Hook hook) {
         if (filter == null || hook == null) {
             throw new IllegalArgumentException("a hook needs a name filter and a hook");
@@ -58,24 +83,36 @@ public final class Hooks {
         return new Hooks(List.of(new Entry(null, filter, hook)));
     }
 
-    /** These hooks, then {@code more}'s. */
+    /**
+     * These hooks, then {@code more}'s.
+     *
+     * @param more hooks that run after these at a point they share
+     * @return a new set; this one is unchanged
+     */
     public Hooks and(Hooks more) {
         List<Entry> all = new ArrayList<>(entries);
         all.addAll(more.entries);
         return new Hooks(all);
     }
 
-    /** These hooks and {@code hook} at {@code name}. */
+    /**
+     * These hooks and {@code hook} at {@code name}.
+     *
+     * @param name the exact hook-point name
+     * @param hook what runs there, after these hooks; not null
+     * @return a new set; this one is unchanged
+     * @throws IllegalArgumentException if either is null
+     */
     public Hooks and(String name, Hook hook) {
         return and(at(name, hook));
     }
 
-    /** The attachments, in order. */
+    /** {@return the attachments in the order they run, unmodifiable} */
     public List<Entry> entries() {
         return entries;
     }
 
-    /** Whether there are none. */
+    /** {@return whether there are no attachments} */
     public boolean isEmpty() {
         return entries.isEmpty();
     }
@@ -83,6 +120,7 @@ public final class Hooks {
     /**
      * Checks every exact name against {@code points}.
      *
+     * @param points every hook-point name of the model; not empty
      * @throws IllegalArgumentException naming the first unknown point
      */
     public void checkNames(Collection<String> points) {
