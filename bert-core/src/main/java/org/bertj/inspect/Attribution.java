@@ -109,7 +109,8 @@ public final class Attribution {
     }
 
     /**
-     * The word vectors the inputs stand for: {@code inputs_embeds} if given, else the looked-up rows {@code [B, S, H]}.
+     * The word vectors the inputs stand for: {@code inputs_embeds} if given, else the looked-up
+     * rows {@code [B, S, H]}.
      *
      * @param model  the model whose word embedding table the ids index
      * @param inputs the batch

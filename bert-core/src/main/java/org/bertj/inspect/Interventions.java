@@ -91,7 +91,8 @@ public final class Interventions {
     }
 
     /**
-     * The MLP of layer {@code layer} zeroed: its hidden activation ({@link #mlp}) set to 0, so it adds only its output bias.
+     * The MLP of layer {@code layer} zeroed: its hidden activation ({@link #mlp}) set to 0, so it
+     * adds only its output bias.
      *
      * @param layer encoder layer index, from 0
      * @return the hook

@@ -68,7 +68,7 @@ public enum Activation {
         this.hfName = hfName;
     }
 
-    /** The name as it appears in a Hugging Face config.json. */
+    /** {@return the name as it appears in a Hugging Face config.json, e.g. {@code gelu_new}} */
     public String hfName() {
         return hfName;
     }
@@ -76,6 +76,8 @@ public enum Activation {
     /**
      * Looks up a config.json {@code hidden_act} value.
      *
+     * @param name the value, in any case ({@code swish} is read as {@code silu}); null is unknown
+     * @return the activation of that name
      * @throws IllegalArgumentException naming the value and the known names
      */
     public static Activation fromHfName(String name) {
@@ -95,7 +97,12 @@ public enum Activation {
         throw new IllegalArgumentException("unknown hidden_act '" + name + "' (known: " + known + ", swish)");
     }
 
-    /** Applies the function to a new array; {@code x} is left untouched. */
+    /**
+     * Applies the function to a new array; {@code x} is left untouched.
+     *
+     * @param x the pre-activation, any shape, FLOAT or DOUBLE
+     * @return f(x) elementwise, shaped and typed as {@code x}
+     */
     public INDArray apply(INDArray x) {
         switch (this) {
             case GELU:
@@ -156,6 +163,7 @@ public enum Activation {
      *
      * @param x    the input the forward pass saw
      * @param dOut the gradient with respect to the output
+     * @return dOut · f'(x), shaped as {@code x}
      */
     public INDArray backward(INDArray x, INDArray dOut) {
         INDArray d;

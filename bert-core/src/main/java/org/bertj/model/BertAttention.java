@@ -20,17 +20,17 @@ public final class BertAttention {
         output = new BertSelfOutput(c, params, prefix + "output.", layer);
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.0.attention}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.attention}} */
     public String name() {
         return name;
     }
 
-    /** {@code .self}: the attention proper. */
+    /** {@return {@code .self}: the attention proper (query, key, value, scores, context)} */
     public BertSelfAttention self() {
         return self;
     }
 
-    /** {@code .output}: projection, residual and LayerNorm. */
+    /** {@return {@code .output}: projection, residual and LayerNorm} */
     public BertSelfOutput output() {
         return output;
     }

@@ -39,7 +39,7 @@ public final class BertEmbeddings {
         out = Point.tokens(prefix + "output", -1, h);
     }
 
-    /** The HF module path, {@code bert.embeddings}. */
+    /** {@return the HF module path, {@code bert.embeddings}} */
     public String name() {
         return name;
     }
@@ -47,6 +47,8 @@ public final class BertEmbeddings {
     /**
      * The word embedding table {@code [V, H]} (a live view of the parameter, which the MLM decoder
      * shares): row {@code id} is what {@code inputs_embeds} holds for that token.
+     *
+     * @return {@code [V, H]}, live: writing it changes the model
      */
     public INDArray wordEmbeddings() {
         return word.weight();

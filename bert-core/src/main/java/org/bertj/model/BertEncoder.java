@@ -21,12 +21,18 @@ public final class BertEncoder {
         }
     }
 
-    /** The HF module path, {@code bert.encoder}. */
+    /** {@return the HF module path, {@code bert.encoder}} */
     public String name() {
         return name;
     }
 
-    /** Layer {@code i}, 0-based. */
+    /**
+     * Layer {@code i}, 0-based.
+     *
+     * @param i layer index in {@code [0, num_hidden_layers)}
+     * @return the layer, whose tensors are named {@code ...encoder.layer.{i}.*}
+     * @throws IndexOutOfBoundsException if there is no layer {@code i}
+     */
     public BertLayer layer(int i) {
         if (i < 0 || i >= layers.size()) {
             throw new IndexOutOfBoundsException("layer " + i + " of " + layers.size());
@@ -34,7 +40,7 @@ public final class BertEncoder {
         return layers.get(i);
     }
 
-    /** Every layer in order (read-only). */
+    /** {@return every layer in order (read-only)} */
     public List<BertLayer> layers() {
         return List.copyOf(layers);
     }

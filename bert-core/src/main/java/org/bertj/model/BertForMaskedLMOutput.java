@@ -21,6 +21,8 @@ public record BertForMaskedLMOutput(INDArray logits, INDArray lastHiddenState, I
      * Every output present: {@code prediction_logits} (the name {@link BertForPreTrainingOutput}
      * and the golden files use for the same tensor; HF's MaskedLMOutput calls it {@code logits}),
      * then {@link BertModelOutput#named()}'s. There is no {@code seq_relationship_logits}.
+     *
+     * @return a new, modifiable map in that order; the tensors are this record's own, not copies
      */
     public Map<String, INDArray> named() {
         Map<String, INDArray> m = new LinkedHashMap<>();

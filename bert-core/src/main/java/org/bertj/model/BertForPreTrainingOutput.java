@@ -22,6 +22,8 @@ public record BertForPreTrainingOutput(INDArray predictionLogits, INDArray seqRe
      * Every output under the names the golden files and HF use: {@code prediction_logits},
      * {@code seq_relationship_logits}, {@code last_hidden_state}, {@code pooled_output} and its HF
      * alias {@code pooler_output}, {@code hidden_states.N}, {@code attentions.N} (when present).
+     *
+     * @return a new, modifiable map in that order; the tensors are this record's own, not copies
      */
     public Map<String, INDArray> named() {
         Map<String, INDArray> m = new LinkedHashMap<>();

@@ -24,12 +24,12 @@ public final class BertIntermediate {
         out = Point.tokens(name, layer, c.intermediateSize());
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.0.intermediate}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.intermediate}} */
     public String name() {
         return name;
     }
 
-    /** The activation function ({@code hidden_act}). */
+    /** {@return the activation function ({@code hidden_act})} */
     public Activation activation() {
         return act;
     }

@@ -46,12 +46,12 @@ public final class BertLMPredictionHead {
         out = Point.tokens(name, -1, c.vocabSize());
     }
 
-    /** The HF module path, {@code cls.predictions}. */
+    /** {@return the HF module path, {@code cls.predictions}} */
     public String name() {
         return name;
     }
 
-    /** {@code cls.predictions.transform}. */
+    /** {@return {@code cls.predictions.transform}: dense, activation and LayerNorm before the decoder} */
     public BertPredictionHeadTransform transform() {
         return transform;
     }

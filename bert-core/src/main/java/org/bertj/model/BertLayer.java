@@ -26,27 +26,27 @@ public final class BertLayer {
         output = new BertOutput(c, params, prefix + "output.", index);
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.3}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.3}} */
     public String name() {
         return name;
     }
 
-    /** Its index i in the encoder. */
+    /** {@return its index i in the encoder, from 0} */
     public int index() {
         return index;
     }
 
-    /** {@code .attention}. */
+    /** {@return {@code .attention}: self-attention, then projection, residual and LayerNorm} */
     public BertAttention attention() {
         return attention;
     }
 
-    /** {@code .intermediate}. */
+    /** {@return {@code .intermediate}: the feed-forward layer's first dense layer and activation} */
     public BertIntermediate intermediate() {
         return intermediate;
     }
 
-    /** {@code .output}: its result is the layer's output. */
+    /** {@return {@code .output}: second dense layer, residual and LayerNorm; its result is the layer's output} */
     public BertOutput output() {
         return output;
     }

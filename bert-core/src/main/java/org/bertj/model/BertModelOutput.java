@@ -20,6 +20,8 @@ public record BertModelOutput(INDArray lastHiddenState, INDArray pooledOutput, L
      * Every output present under the golden files' names: {@code last_hidden_state},
      * {@code pooled_output} and its HF alias {@code pooler_output}, {@code hidden_states.N},
      * {@code attentions.N}.
+     *
+     * @return a new, modifiable map in that order; the tensors are this record's own, not copies
      */
     public Map<String, INDArray> named() {
         Map<String, INDArray> m = new LinkedHashMap<>();

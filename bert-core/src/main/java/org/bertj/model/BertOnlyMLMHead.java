@@ -13,12 +13,12 @@ public final class BertOnlyMLMHead {
         predictions = new BertLMPredictionHead(c, params, prefix + "predictions.", wordEmbeddingsName);
     }
 
-    /** The HF module path, {@code cls}. */
+    /** {@return the HF module path, {@code cls}} */
     public String name() {
         return name;
     }
 
-    /** {@code cls.predictions}: the MLM head. */
+    /** {@return {@code cls.predictions}: the MLM head} */
     public BertLMPredictionHead predictions() {
         return predictions;
     }

@@ -19,7 +19,7 @@ public final class BertOnlyNSPHead {
         out = Point.rows(name, 2);
     }
 
-    /** The HF module path, {@code cls.seq_relationship}. */
+    /** {@return the HF module path, {@code cls.seq_relationship}} */
     public String name() {
         return name;
     }

@@ -28,7 +28,7 @@ public final class BertOutput {
         out = Point.tokens(name, layer, c.hiddenSize());
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.0.output}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.output}} */
     public String name() {
         return name;
     }

@@ -22,7 +22,7 @@ public final class BertPooler {
         out = Point.rows(name, c.hiddenSize());
     }
 
-    /** The HF module path, {@code bert.pooler}. */
+    /** {@return the HF module path, {@code bert.pooler}} */
     public String name() {
         return name;
     }

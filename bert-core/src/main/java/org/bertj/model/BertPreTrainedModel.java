@@ -11,19 +11,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public sealed interface BertPreTrainedModel permits BertModel, BertForMaskedLM, BertForPreTraining {
 
-    /** The configuration. */
+    /** {@return the configuration the model was built for} */
     BertConfig config();
 
-    /** Every tensor by its HF name, in HF order. */
+    /** {@return every tensor by its HF name, in HF order; live: writing them changes the model} */
     Parameters parameters();
 
-    /** The encoder ({@code bert.*}), or the model itself for a {@link BertModel}. */
+    /** {@return the encoder ({@code bert.*}), or the model itself for a {@link BertModel}} */
     BertModel bert();
 
-    /** The Hugging Face class this one is: {@code BertModel}, {@code BertForMaskedLM} or {@code BertForPreTraining}. */
+    /**
+     * {@return the Hugging Face class this one is: {@code BertModel}, {@code BertForMaskedLM} or
+     * {@code BertForPreTraining}}
+     */
     String hfClassName();
 
-    /** The element type of every tensor. */
+    /** {@return the element type of every tensor: FLOAT or DOUBLE} */
     default DataType dataType() {
         return parameters().dataType();
     }

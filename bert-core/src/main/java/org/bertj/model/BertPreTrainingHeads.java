@@ -18,17 +18,17 @@ public final class BertPreTrainingHeads {
         seqRelationship = new BertOnlyNSPHead(c, params, prefix);
     }
 
-    /** The HF module path, {@code cls}. */
+    /** {@return the HF module path, {@code cls}} */
     public String name() {
         return name;
     }
 
-    /** {@code cls.predictions}: the MLM head. */
+    /** {@return {@code cls.predictions}: the MLM head} */
     public BertLMPredictionHead predictions() {
         return predictions;
     }
 
-    /** {@code cls.seq_relationship}: the NSP head. */
+    /** {@return {@code cls.seq_relationship}: the NSP head, {@code [B, H]} pooled to {@code [B, 2]}} */
     public BertOnlyNSPHead seqRelationship() {
         return seqRelationship;
     }

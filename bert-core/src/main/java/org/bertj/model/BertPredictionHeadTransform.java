@@ -24,7 +24,7 @@ public final class BertPredictionHeadTransform {
         out = Point.tokens(name, -1, c.hiddenSize());
     }
 
-    /** The HF module path, {@code cls.predictions.transform}. */
+    /** {@return the HF module path, {@code cls.predictions.transform}} */
     public String name() {
         return name;
     }

@@ -71,17 +71,17 @@ public final class BertSelfAttention {
         points = new Point[] {query, key, value, scores, probs, context};
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.0.attention.self}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.attention.self}} */
     public String name() {
         return name;
     }
 
-    /** {@code num_attention_heads}. */
+    /** {@return {@code num_attention_heads}} */
     public int numHeads() {
         return heads;
     }
 
-    /** D = H / heads. */
+    /** {@return D = H / heads, the width of one head} */
     public int headSize() {
         return headSize;
     }

@@ -28,7 +28,7 @@ public final class BertSelfOutput {
         out = Point.tokens(name, layer, c.hiddenSize());
     }
 
-    /** The HF module path, e.g. {@code bert.encoder.layer.0.attention.output}. */
+    /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.attention.output}} */
     public String name() {
         return name;
     }

@@ -13,7 +13,11 @@ public final class Gradients {
 
     private final Parameters store;
 
-    /** Zero gradients shaped like {@code params}. */
+    /**
+     * Zero gradients shaped like {@code params}.
+     *
+     * @param params the model's parameters; names, shapes, type and fused layout are copied, not values
+     */
     public Gradients(Parameters params) {
         this.store = params.zerosLike();
     }
@@ -22,17 +26,23 @@ public final class Gradients {
         return store;
     }
 
-    /** The gradient of parameter {@code name}. */
+    /**
+     * The gradient of parameter {@code name}.
+     *
+     * @param name a Hugging Face parameter name, e.g. {@code bert.pooler.dense.weight}
+     * @return the live gradient tensor, shaped like the parameter
+     * @throws IllegalArgumentException if there is no parameter of that name
+     */
     public INDArray get(String name) {
         return store.get(name);
     }
 
-    /** Every name, in the parameters' order. */
+    /** {@return every name, in the parameters' order} */
     public List<String> names() {
         return store.names();
     }
 
-    /** Read-only name → gradient view (the tensors themselves are live). */
+    /** {@return a read-only name → gradient view (the tensors themselves are live)} */
     public Map<String, INDArray> asMap() {
         return store.asMap();
     }

@@ -32,12 +32,15 @@ public record LoadReport(List<String> loaded, List<String> missing, List<String>
         }
     }
 
-    /** Whether every model tensor came from the file and every file tensor was used. */
+    /**
+     * {@return whether every model tensor came from the file and every file tensor was used: no
+     * missing, unexpected or mismatched tensor}
+     */
     public boolean isClean() {
         return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty();
     }
 
-    /** A multi-line summary naming every problem tensor. */
+    /** {@return a multi-line summary: the count loaded, then every problem tensor and the notes} */
     public String describe() {
         return "loaded " + loaded.size() + " tensors" + problems();
     }

@@ -15,7 +15,13 @@ public final class ParameterInit {
     private ParameterInit() {
     }
 
-    /** Initialises every tensor of {@code params} from a stream seeded with {@code seed}. */
+    /**
+     * Initialises every tensor of {@code params} from a stream seeded with {@code seed}.
+     *
+     * @param params the tensors to overwrite in place, e.g. {@code model.parameters()}
+     * @param config gives {@code initializer_range} and {@code pad_token_id}
+     * @param seed   seed of the one normal stream drawn from, tensor after tensor in {@code params}' order
+     */
     public static void initializeAll(Parameters params, BertConfig config, long seed) {
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         for (String name : params.names()) {
@@ -23,7 +29,15 @@ public final class ParameterInit {
         }
     }
 
-    /** Initialises one tensor in place according to its HF name. */
+    /**
+     * Initialises one tensor in place according to its HF name.
+     *
+     * @param name   the HF name: {@code ...LayerNorm.weight} get ones, {@code ...bias} zeros, the rest
+     *               {@code normal(0, initializer_range)}
+     * @param target the tensor, overwritten in place (a fused view is fine)
+     * @param config gives {@code initializer_range} and {@code pad_token_id}
+     * @param rng    the stream normal values are drawn from; advanced
+     */
     public static void initialize(String name, INDArray target, BertConfig config, Random rng) {
         if (name.endsWith("LayerNorm.weight")) {
             target.assign(1.0);

@@ -58,22 +58,36 @@ public final class Pass {
         this.gradientNames = gradientNames;
     }
 
-    /** Eval mode: no dropout, nothing kept for a backward pass. */
+    /** {@return a new eval-mode pass: no dropout, nothing kept for a backward pass} */
     public static Pass inference() {
         return new Pass(false, false, 0, Hooks.none(), Set.of());
     }
 
-    /** Training mode: dropout on (masks drawn from a stream seeded with {@code seed}), caches kept. */
+    /**
+     * Training mode: dropout on (masks drawn from a stream seeded with {@code seed}), caches kept.
+     *
+     * @param seed seed of this pass's own dropout stream; the same seed gives the same masks
+     * @return a new training pass, ready for one forward and one backward
+     */
     public static Pass training(long seed) {
         return new Pass(true, true, seed, Hooks.none(), Set.of());
     }
 
-    /** Eval-mode arithmetic (no dropout) but caches kept, for gradients of the deterministic model. */
+    /**
+     * {@return a new pass with eval-mode arithmetic (no dropout) but caches kept, for gradients of
+     * the deterministic model}
+     */
     public static Pass deterministicTraining() {
         return new Pass(true, false, 0, Hooks.none(), Set.of());
     }
 
-    /** The same mode with {@code more} hooks added (after any already attached). */
+    /**
+     * The same mode with {@code more} hooks added (after any already attached).
+     *
+     * @param more hooks to run as well
+     * @return a new pass; this one is unchanged and may still serve a call
+     * @throws IllegalStateException if this pass already ran a forward call
+     */
     public Pass withHooks(Hooks more) {
         checkFresh();
         return new Pass(cache, dropout, seed, hooks.and(more), gradientNames);
@@ -83,7 +97,10 @@ public final class Pass {
      * The same mode, also recording during backward the gradient at each named hook point
      * ({@code inputs_embeds} included); read them with {@link #gradient}.
      *
-     * @throws IllegalStateException if this pass keeps no caches (an inference pass has no backward)
+     * @param names hook-point names, checked against the model when the forward starts
+     * @return a new pass that records those gradients as well as any this one did
+     * @throws IllegalStateException if this pass keeps no caches (an inference pass has no backward),
+     *                               or it already ran a forward call
      */
     public Pass withGradientsAt(Collection<String> names) {
         checkFresh();
@@ -102,12 +119,12 @@ public final class Pass {
         }
     }
 
-    /** Whether layers keep their inputs for {@code backward}. */
+    /** {@return whether layers keep their inputs for {@code backward}} */
     public boolean caches() {
         return cache;
     }
 
-    /** Whether dropout is applied. */
+    /** {@return whether dropout is applied} */
     public boolean dropout() {
         return dropout;
     }
@@ -115,6 +132,8 @@ public final class Pass {
     /**
      * The gradient recorded during backward at hook point {@code name}, in HF's shape.
      *
+     * @param name a hook-point name given to {@link #withGradientsAt}
+     * @return ∂(backward's seed)/∂activation at that point, summed if the point was reached twice
      * @throws IllegalStateException if it was not asked for or backward has not run
      */
     public INDArray gradient(String name) {
@@ -127,7 +146,7 @@ public final class Pass {
         return g;
     }
 
-    /** Every recorded gradient by hook-point name. */
+    /** {@return every recorded gradient by hook-point name, read-only, in the order backward reached them} */
     public Map<String, INDArray> gradients() {
         return java.util.Collections.unmodifiableMap(gradients);
     }

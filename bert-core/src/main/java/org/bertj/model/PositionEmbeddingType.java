@@ -21,12 +21,12 @@ public enum PositionEmbeddingType {
         this.hfName = hfName;
     }
 
-    /** The name as in config.json. */
+    /** {@return the name as in config.json, e.g. {@code relative_key}} */
     public String hfName() {
         return hfName;
     }
 
-    /** Whether the attention has a {@code distance_embedding}. */
+    /** {@return whether the attention has a {@code distance_embedding}} */
     public boolean isRelative() {
         return this != ABSOLUTE;
     }
@@ -34,6 +34,8 @@ public enum PositionEmbeddingType {
     /**
      * Looks up a config.json value.
      *
+     * @param name the value, in any case; null is unknown
+     * @return the type of that name
      * @throws IllegalArgumentException naming the value and the known ones
      */
     public static PositionEmbeddingType fromHfName(String name) {
