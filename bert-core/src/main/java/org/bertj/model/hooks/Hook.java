@@ -17,6 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface Hook {
 
     /**
+     * Runs at one hook point of one forward call.
+     *
      * @param activation the activation at {@code context.name()}, HF shape
      * @param context    where and in which call it runs
      * @return {@code activation} or a replacement of the same shape
