@@ -87,7 +87,7 @@ public final class BertLMPredictionHead {
         if (pass.caches()) {
             pass.save(this, t);
         }
-        INDArray logits = Nd4j.gemm(t, decoderWeight, false, true);
+        INDArray logits = Linear.product(t, decoderWeight, !pass.caches());
         return pass.hook(out, logits.addiRowVector(bias));
     }
 

@@ -51,16 +51,27 @@ final class Linear {
      * of its own (one pass over the output less).
      */
     INDArray forwardWithoutBias(INDArray x) {
-        return Nd4j.gemm(x, weight, false, true);
+        return product(x, weight, true);
     }
 
     INDArray forward(INDArray x, Pass pass) {
-        INDArray y = Nd4j.gemm(x, weight, false, true);
+        INDArray y = product(x, weight, !pass.caches());
         y.addiRowVector(bias);
         if (pass.caches()) {
             pass.save(this, x);
         }
         return y;
+    }
+
+    /**
+     * {@code x·Wᵀ} for {@code W [out, in]}: in CPU float32 inference cut over the cores by
+     * {@link CpuProducts} (oneDNN's own threads hardly use the second one), otherwise one ND4J gemm.
+     */
+    static INDArray product(INDArray x, INDArray w, boolean inference) {
+        if (inference && CpuKernels.applies(x) && CpuKernels.applies(w)) {
+            return CpuProducts.xWt(x, w);
+        }
+        return Nd4j.gemm(x, w, false, true);
     }
 
     /**

@@ -1,0 +1,45 @@
+package org.bertj.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The products cut in column blocks equal ND4J's one gemm (up to the order of the K-sum). */
+class CpuProductsTest {
+
+    private static void agrees(INDArray x, INDArray w, INDArray got) {
+        INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
+        assertArrayEquals(want.shape(), got.shape());
+        double err = got.castTo(DataType.DOUBLE).sub(want).amaxNumber().doubleValue();
+        double scale = want.amaxNumber().doubleValue();
+        assertTrue(err <= 1e-5 * scale, "max |split - gemm| " + err + " against max |gemm| " + scale);
+    }
+
+    @Test
+    void everyBlockCountAndAnOddWidthGiveTheWholeProduct() {
+        Nd4j.getRandom().setSeed(7);
+        for (long n : new long[] {101, 768, 1000}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, 9, 37);
+            INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
+            for (int blocks : new int[] {1, 2, 3, 4, 7}) {
+                INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 9, n);
+                out.assign(Float.NaN); // a block left out would stay NaN
+                CpuProducts.split(x, w, out, blocks);
+                agrees(x, w, out);
+            }
+        }
+    }
+
+    @Test
+    void aBertBaseSizedProductIsSplitAndRight() {
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 3072, 768);
+        assertTrue(128L * 3072 * 768 >= CpuProducts.SPLIT_MIN);
+        agrees(x, w, CpuProducts.xWt(x, w));
+    }
+}
