@@ -62,7 +62,7 @@ public final class AttentionHeatmap {
      * @param probs  {@code [S][S]} attention probabilities, rows queries and columns keys, each in
      *               [0, 1]
      * @param title  drawn above the grid; null or empty for none
-     * @return the picture and where its cells lie; cells are 4 to 36 pixels, about 720 pixels in all
+     * @return the picture and where its cells lie; a cell is 720 / S pixels, kept within 4 to 36
      * @throws IllegalArgumentException if the shape does not match the tokens or a value is not a
      *     probability (NaN included)
      */
@@ -84,7 +84,7 @@ public final class AttentionHeatmap {
      * @param probs  {@code [heads][S][S]} attention probabilities of one layer, at least one head,
      *               each value in [0, 1]
      * @param title  drawn above the grid; null or empty for none
-     * @return the picture and each head's panel in it; cells are 3 to 24 pixels
+     * @return the picture and each head's panel in it; a cell is 300 / S pixels, kept within 3 to 24
      * @throws IllegalArgumentException if there are no heads, a head's shape does not match the
      *                                  tokens, a value is not a probability, or the picture would
      *                                  exceed 100 million pixels

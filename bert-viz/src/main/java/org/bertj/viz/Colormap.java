@@ -44,11 +44,11 @@ public enum Colormap {
      * The colour of signed {@code score} on a symmetric scale of half-width {@code maxAbs} (&gt; 0).
      *
      * @param score  the value to colour; beyond {@code ±maxAbs} it gets the end colour
-     * @param maxAbs the half-width of the scale, positive (0 gives NaN and an exception for a
-     *               score of 0)
+     * @param maxAbs the half-width of the scale; must be positive
      * @return the colour: the middle stop for 0, the first stop for {@code -maxAbs}, the last for
      *         {@code maxAbs}
-     * @throws IllegalArgumentException if the position works out as NaN
+     * @throws IllegalArgumentException if {@code score / maxAbs} is NaN (a score of 0 with
+     *                                  {@code maxAbs} 0, or a NaN argument)
      */
     public Color signed(double score, double maxAbs) {
         return at((score / maxAbs + 1) / 2);

@@ -295,7 +295,7 @@ public final class BertCheckpoint implements AutoCloseable {
         return tokenizerConfigSource;
     }
 
-    /** {@return the vocab.txt file, one token a line, line number = token id} */
+    /** {@return the vocab.txt file, one token a line, the line's index from 0 being the token id} */
     public Path vocab() {
         return vocab;
     }

@@ -206,8 +206,8 @@ public final class EasyBertArtifact {
      * (0 to 1) as it goes.
      *
      * @param dir      the directory to extract into, created if absent
-     * @param progress told the fraction of compressed bytes read, on the calling thread; never
-     *                 called when the artifact's size is unknown
+     * @param progress told the fraction of the inner zip read so far, on the calling thread; never
+     *                 called when the inner zip's size is unknown
      * @return {@code dir}
      * @throws IOException as {@link #extractTo(Path)} does
      */

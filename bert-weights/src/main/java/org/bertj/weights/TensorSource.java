@@ -41,7 +41,7 @@ public interface TensorSource extends AutoCloseable {
      * point dtypes (F16, BF16, F32) come back as FLOAT, F64 as DOUBLE (never rounded through float32); I32 as INT; I64 as LONG.
      *
      * @param name the tensor's name
-     * @return a new C-order array of the tensor's shape; the caller closes it when done
+     * @return a new array of the tensor's shape; the caller closes it when done
      * @throws WeightFormatException if the name is unknown or its bytes cannot be read
      * @throws IOException           if the underlying file cannot be read
      */

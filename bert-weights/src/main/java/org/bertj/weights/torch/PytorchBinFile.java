@@ -82,8 +82,8 @@ public final class PytorchBinFile implements TensorSource {
      * Opens and checks a {@code pytorch_model.bin}.
      *
      * @param file a PyTorch checkpoint, zip format or legacy
-     * @return the open file, holding it open until {@link #close}; the pickle is parsed, no tensor
-     *         bytes are read yet
+     * @return the open file, its tensors listed and checked; it holds the file open until
+     *         {@link #close}
      * @throws WeightFormatException if it is not a state_dict of tensors torch could have written,
      *                               or its pickle asks for anything else (naming entry and offset)
      * @throws IOException           if it cannot be read
