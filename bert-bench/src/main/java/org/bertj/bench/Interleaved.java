@@ -43,7 +43,12 @@ public final class Interleaved {
         return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
-    /** @param args output file, rounds, token shapes ({@code BxS}) */
+    /**
+     * Runs the interleaved rounds and writes the medians.
+     *
+     * @param args output file, rounds, token shapes ({@code BxS})
+     * @throws Exception if a model cannot be loaded, ONNX Runtime fails or the file cannot be written
+     */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);
