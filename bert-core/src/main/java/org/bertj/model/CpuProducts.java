@@ -40,10 +40,12 @@ final class CpuProducts {
      */
     private static final long SPIN_NANOS = 200_000;
     private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
-    private static final int THREADS = Math.min(Nd4j.getEnvironment().maxThreads(),
-            Runtime.getRuntime().availableProcessors());
+    private static final int THREADS = Integer.getInteger("bertj.products.threads", Math.min(
+            Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors()));
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static volatile Helper[] helpers;
+    /** Off leaves every product to oneDNN's own threads: for A/B measurements in one process. */
+    static volatile boolean enabled = !"false".equals(System.getProperty("bertj.cpuProducts"));
 
     private CpuProducts() {
     }
@@ -72,7 +74,7 @@ final class CpuProducts {
 
     /** Column blocks for a product: 0 or 1 to leave it whole. */
     static int blocks(long m, long n, long k) {
-        if (THREADS < 2 || m * n * k < SPLIT_MIN || n < 64) {
+        if (!enabled || THREADS < 2 || m * n * k < SPLIT_MIN || n < 64) {
             return 1;
         }
         // Two blocks a thread where the blocks stay wide (≥ 512 columns), so that a helper the
