@@ -108,6 +108,10 @@ class ModelDirectoryTest {
         Path d = hfDirectory("no-nsp", w);
         LoadedModel m = ModelChoice.load(d, false);
         assertFalse(m.hasNspHead());
+        assertEquals("BertForMaskedLM", m.model().hfClassName(), "no NSP head is invented");
+        LoadedModel forHooks = ModelChoice.loadPreTraining(d.toString());
+        assertFalse(forHooks.hasNspHead(), "the research commands' BertForPreTraining says its NSP head is not real");
+        assertTrue(forHooks.describe().contains("NO NSP head"), forHooks.describe());
         assertTrue(m.describe().contains("NO NSP head"), m.describe());
         Run run = Run.of("nsp", A, B, "--model", d.toString());
         assertEquals(Failures.NOT_AVAILABLE, run.code);
