@@ -120,6 +120,30 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void encoderOnlyWeightsLoadAsABertModelAndTheHeadCommandsExit3() throws IOException {
+        Map<String, INDArray> kept = new LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
+            for (String n : st.names()) {
+                if (!n.startsWith("cls.")) {
+                    kept.put(n, st.load(n));
+                }
+            }
+        }
+        Path w = tmp.resolve("encoder.safetensors");
+        SafetensorsWriter.write(w, kept, Map.of("format", "pt"));
+        Path d = hfDirectory("encoder", w);
+        LoadedModel m = ModelChoice.load(d, false);
+        assertEquals("BertModel", m.model().hfClassName(), "no head is invented");
+        assertFalse(m.hasMlmHead() || m.hasNspHead());
+        Run notebook = Run.of("notebook", "--model", d.toString());
+        assertEquals(Failures.NOT_AVAILABLE, notebook.code, notebook.err);
+        assertTrue(notebook.err.contains("no masked-LM head"), notebook.err);
+        Run fillMask = Run.of("fill-mask", A, "--model", d.toString());
+        assertEquals(Failures.NOT_AVAILABLE, fillMask.code, fillMask.err);
+        assertTrue(fillMask.err.contains("no masked-LM head"), fillMask.err);
+    }
+
+    @Test
     void wrongDirectoriesAreNamed() throws IOException {
         IOException notDir = assertThrows(IOException.class,
                 () -> ModelChoice.load(tmp.resolve("absent"), false));
