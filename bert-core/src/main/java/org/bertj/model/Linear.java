@@ -65,11 +65,11 @@ final class Linear {
 
     /**
      * {@code x·Wᵀ} for {@code W [out, in]}: in CPU float32 inference cut over the cores by
-     * {@link CpuProducts} (oneDNN's own threads hardly use the second one), otherwise one ND4J gemm.
+     * {@link CpuParallel} (oneDNN's own threads hardly use the second one), otherwise one ND4J gemm.
      */
     static INDArray product(INDArray x, INDArray w, boolean inference) {
         if (inference && CpuKernels.applies(x) && CpuKernels.applies(w)) {
-            return CpuProducts.xWt(x, w);
+            return CpuParallel.xWt(x, w);
         }
         return Nd4j.gemm(x, w, false, true);
     }

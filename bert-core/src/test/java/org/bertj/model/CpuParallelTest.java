@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The products cut in column blocks equal ND4J's one gemm (up to the order of the K-sum). */
-class CpuProductsTest {
+class CpuParallelTest {
 
     private static void agrees(INDArray x, INDArray w, INDArray got) {
         INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
@@ -28,7 +28,7 @@ class CpuProductsTest {
             for (int blocks : new int[] {1, 2, 3, 4, 7}) {
                 INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 9, n);
                 out.assign(Float.NaN); // a block left out would stay NaN
-                CpuProducts.split(x, w, out, blocks);
+                CpuParallel.split(x, w, out, blocks);
                 agrees(x, w, out);
             }
         }
@@ -39,7 +39,7 @@ class CpuProductsTest {
         Nd4j.getRandom().setSeed(8);
         INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
         INDArray w = Nd4j.randn(DataType.FLOAT, 3072, 768);
-        assertTrue(128L * 3072 * 768 >= CpuProducts.SPLIT_MIN);
-        agrees(x, w, CpuProducts.xWt(x, w));
+        assertTrue(128L * 3072 * 768 >= CpuParallel.SPLIT_MIN);
+        agrees(x, w, CpuParallel.xWt(x, w));
     }
 }
