@@ -162,6 +162,7 @@ public final class BertInputs {
      *
      * @param copies how many times the batch is repeated, ≥ 1
      * @param embeds {@code [copies·B, S, H]}, floating point; copied
+     * @return new inputs of batch {@code copies·B}; these stay unchanged
      * @throws IllegalArgumentException if {@code copies < 1} or {@code embeds} is not that shape
      */
     public BertInputs repeatedWithInputsEmbeds(int copies, INDArray embeds) {
