@@ -19,8 +19,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * products {@code x·Wᵀ} (cut into column blocks, {@link #xWt}) and the attention's per-head work
  * ({@link #forRanges}).
  *
- * <p>Why not ND4J's threads (bench/NOTES.md, "December 1, night", 2 vCPUs, bert-base 1x128, medians in one
- * process): oneDNN on two OpenMP threads took 163-184 ms for the products of 12 layers against
+ * <p>Why not ND4J's threads (bench/NOTES.md, "December 1, night": 2 vCPUs, bert-base 1x128,
+ * medians in one process): oneDNN on two OpenMP threads took 163-184 ms for the products of 12 layers against
  * 150-170 on one, and its {@code [128,3072]x[3072,768]} product did not get faster at all; cut in
  * blocks on two threads of ours the same products took 149-162 ms (110 best). Around them, ND4J's
  * small ops (softmax, broadcasts) and OpenBLAS's batched attention products each wake threads
