@@ -35,6 +35,8 @@ public final class Interleaved {
 
     private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
     private static final boolean CPU = Boolean.getBoolean("bench.cpu");
+    /** Idle time before each timed call, in ms. */
+    static final long GAP_MS = 50;
 
     private Interleaved() {
     }
@@ -91,6 +93,9 @@ public final class Interleaved {
                 for (int r = 0; r < rounds; r++) {
                     for (int k = 0; k < 3; k++) {
                         int i = (r + k) % 3;
+                        // A quiet gap first: ONNX Runtime's pool spins for a while after a run and
+                        // bertj's helper for 0.5 ms; neither may take a core from the next engine.
+                        Thread.sleep(GAP_MS);
                         long t0 = now();
                         tasks[i].run();
                         ms[i][r] = (now() - t0) / 1e6;
