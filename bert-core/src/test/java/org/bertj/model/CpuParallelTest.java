@@ -35,6 +35,49 @@ class CpuParallelTest {
     }
 
     @Test
+    void concurrentCallersShareTheHelpersAndAllGetTheirOwnResult() throws Exception {
+        Nd4j.getRandom().setSeed(9);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 2304, 768);
+        INDArray[] xs = new INDArray[4];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Nd4j.randn(DataType.FLOAT, 128, 768);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(xs.length);
+        try {
+            java.util.List<java.util.concurrent.Future<INDArray>> got = new java.util.ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                got.clear();
+                for (INDArray x : xs) {
+                    got.add(pool.submit(() -> CpuParallel.xWt(x, w))); // one holds the helpers, the rest run alone
+                }
+                for (int i = 0; i < xs.length; i++) {
+                    agrees(xs[i], w, got.get(i).get());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailingPieceFailsTheCallerAndLeavesTheHelpersWorking() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> CpuParallel.forRanges(8, (from, to) -> {
+                    if (from > 0) {
+                        throw new IllegalStateException("piece " + from);
+                    }
+                }));
+        assertTrue(e.getMessage().startsWith("piece "), e.getMessage());
+        long[] sum = new long[1];
+        CpuParallel.forRanges(4, (from, to) -> {
+            synchronized (sum) {
+                sum[0] += to - from;
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertEquals(4, sum[0]);
+    }
+
+    @Test
     void aBertBaseSizedProductIsSplitAndRight() {
         Nd4j.getRandom().setSeed(8);
         INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
