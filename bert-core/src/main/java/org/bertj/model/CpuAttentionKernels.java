@@ -43,7 +43,7 @@ final class CpuAttentionKernels {
         int[] toBase = {(int) q.offset(), (int) kT.offset(), (int) v.offset()};
         int inBase = (int) qkv.offset();
         int block = seq * d; // one head of one sequence
-        CpuKernels.range(batch, qkv.length()).forEach(bi -> {
+        CpuKernels.each(batch, qkv.length(), bi -> {
             float[] rows = CpuKernels.scratch(0, seq * width);
             float[] head = CpuKernels.scratch(1, block);
             in.get(inBase + bi * seq * width, rows, 0, seq * width);
@@ -91,7 +91,7 @@ final class CpuAttentionKernels {
         int inBase = (int) context.offset();
         int outBase = (int) out.offset();
         int n = seq * hidden; // one sequence
-        CpuKernels.range(batch, out.length()).forEach(b -> {
+        CpuKernels.each(batch, out.length(), b -> {
             float[] heads4 = CpuKernels.scratch(0, n);
             float[] rows = CpuKernels.scratch(1, n);
             in.get(inBase + b * n, heads4, 0, n);

@@ -1,6 +1,7 @@
 package org.bertj.model;
 
 import java.nio.FloatBuffer;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,9 +32,8 @@ final class CpuKernels {
      */
     private static final int PARALLEL_MIN = 1 << 20;
     static final boolean CPU = Nd4j.getEnvironment().isCPU();
-    /** Fork only where ND4J itself may use several threads (OMP_NUM_THREADS=1 keeps one). */
-    private static final boolean PARALLEL = Nd4j.getEnvironment().maxThreads() > 1
-            && Runtime.getRuntime().availableProcessors() > 1;
+    /** Fork only where inference may use several threads ({@code OMP_NUM_THREADS=1} keeps one). */
+    private static final boolean PARALLEL = CpuParallel.THREADS > 1;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
     // erf(x/√2)/2 = x·P(x²)/Q(x²) on |x| ≤ 4√2 (erf is ±1 in float beyond): Eigen's float erf
@@ -82,10 +82,26 @@ final class CpuKernels {
     private CpuKernels() {
     }
 
-    /** Indices {@code 0..n-1} to run a kernel over {@code elements} elements on: parallel only when big. */
-    static IntStream range(int n, long elements) {
-        IntStream r = IntStream.range(0, n);
-        return PARALLEL && elements >= PARALLEL_MIN ? r.parallel() : r;
+    /**
+     * Runs {@code body} for indices {@code 0..n-1} of a kernel over {@code elements} elements,
+     * serially unless the input is big ({@link #PARALLEL_MIN}); then on {@link CpuParallel}'s
+     * threads in an inference pass that spreads its work (a ForkJoin split there would put a third
+     * thread on two cores beside CPU parallel's spinning helper), else through the ForkJoin pool.
+     */
+    static void each(int n, long elements, IntConsumer body) {
+        if (!PARALLEL || elements < PARALLEL_MIN) {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+        } else if (CpuParallel.active()) {
+            CpuParallel.forRanges(n, (from, to) -> {
+                for (long i = from; i < to; i++) {
+                    body.accept((int) i);
+                }
+            });
+        } else {
+            IntStream.range(0, n).parallel().forEach(body);
+        }
     }
 
     /**
@@ -144,7 +160,7 @@ final class CpuKernels {
         // Blocks of whole rows when there is a bias, so each block starts at column 0.
         int block = b == null ? BLOCK : Math.max(1, BLOCK / h) * h;
         int blocks = (n + block - 1) / block;
-        range(blocks, n).forEach(k -> {
+        each(blocks, n, k -> {
             float[] buf = scratch(0, block);
             int from = k * block;
             int len = Math.min(block, n - from);
@@ -180,7 +196,7 @@ final class CpuKernels {
         int tBase = (int) type.offset();
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
-        range(ids.length, out.length()).forEach(r -> {
+        each(ids.length, out.length(), r -> {
             float[] row = scratch(1, h);
             float[] other = scratch(0, h);
             w.get(wBase + ids[r] * h, row, 0, h);
@@ -281,7 +297,7 @@ final class CpuKernels {
         int inBase = (int) x.offset();
         int outBase = (int) out.offset();
         float epsilon = (float) eps;
-        range(rows, (long) rows * h).forEach(r -> {
+        each(rows, (long) rows * h, r -> {
             float[] row = scratch(1, h);
             in.get(inBase + r * h, row, 0, h);
             if (a != null) { // (x·Wᵀ + b) + residual, in torch's order
