@@ -23,6 +23,7 @@ public final class ParameterInit {
      * @param seed   seed of the one normal stream drawn from, tensor after tensor in {@code params}' order
      */
     public static void initializeAll(Parameters params, BertConfig config, long seed) {
+        params.weightsChanged();
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         for (String name : params.names()) {
             initialize(name, params.get(name), config, rng);

@@ -1,0 +1,35 @@
+package org.bertj.model;
+
+/**
+ * The arithmetic of the linear layers' matrix products in an inference pass
+ * ({@link Pass#withMatmulPrecision}).
+ *
+ * <p>Only the products {@code x·Wᵀ} of the linear layers change: query/key/value, the attention
+ * output, the intermediate and output dense layers, the pooler, the MLM head's transform and its
+ * decoder (the {@code [H, V]} product, the largest of all), and the NSP head. The attention's own
+ * products ({@code q·kᵀ}, {@code probs·v}), softmax, LayerNorm, GELU, biases and residual sums stay
+ * float32.
+ */
+public enum MatmulPrecision {
+
+    /** Every product in float32, the default: results match Hugging Face's float32 to its rounding. */
+    FLOAT32,
+
+    /**
+     * Inputs and weights rounded to bfloat16 (8 significant bits), the products accumulated in
+     * float32 by oneDNN and rounded to bfloat16 once, then widened to float32 before the bias is
+     * added. On bert-base about 1.5-2x faster per product than float32 on an AVX-512 CPU, at a
+     * cost in accuracy that {@code Bf16AccuracyTest} bounds and {@code Bf16Accuracy} (bert-bench)
+     * measures: logits move by up to a few tenths on bert-base, the top-1 prediction can change
+     * where the top two are close.
+     *
+     * <p>Opt-in and restricted to where it is what it claims to be: inference passes (a caching
+     * pass would train a different function from the one the gradients are of), FLOAT models, and
+     * ND4J's oneDNN CPU build (the build bertj loads on AVX-512 CPUs). ND4J's portable build and
+     * other backends accumulate bfloat16 products in bfloat16, which is far less accurate, so the
+     * pass is refused there rather than run. The model keeps one bfloat16 copy of each weight it
+     * multiplies by, made on first use (half the size of the float32 weights: 220 MB more for
+     * bert-base) and dropped by {@link Parameters#weightsChanged()}.
+     */
+    BF16
+}
