@@ -274,4 +274,44 @@ class Bf16AccuracyTest {
             assertTrue(d < GOLDEN_LOGIT_BOUND, "decoder alone moved logits by " + d);
         }
     }
+
+    /**
+     * Eight threads start bf16 passes on a model with no bf16 copies yet (so they race to make
+     * them), alongside float32 passes: every result is bit-equal to the same call made alone.
+     */
+    @Test
+    void concurrentFirstUseIsBitEqualToLoneRuns() throws Exception {
+        Golden g = new Golden("padded_h64_l3_b3");
+        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertInputs in;
+        try (SafetensorsFile e = g.expected()) {
+            in = Golden.inputs(e);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<INDArray>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                boolean half = t % 2 == 0;
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return model.forward(in, OutputOptions.NONE, half ? bf16() : Pass.inference()).predictionLogits();
+                }));
+            }
+            start.countDown();
+            List<INDArray> got = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<INDArray> f : runs) {
+                got.add(f.get());
+            }
+            INDArray b16 = model.forward(in, OutputOptions.NONE, bf16()).predictionLogits();
+            INDArray f32 = model.forward(in, OutputOptions.NONE).predictionLogits();
+            for (int t = 0; t < 8; t++) {
+                // Bit for bit (INDArray.equals allows 1e-5).
+                org.junit.jupiter.api.Assertions.assertArrayEquals((t % 2 == 0 ? b16 : f32).dup('c').data().asFloat(),
+                        got.get(t).dup('c').data().asFloat(), "thread " + t);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
