@@ -212,10 +212,14 @@ public final class BenchReport {
      * difference| of bf16 against float32 (ours, and HF's where stored), top-1 agreement with
      * float32, and the MLM loss in both precisions.
      *
-     * @param a the JSON {@link Bf16Accuracy} wrote: {@code what} and {@code rows}
-     * @return markdown, a heading line and the table
+     * @param a the JSON {@link Bf16Accuracy} wrote: {@code what} and {@code rows}, or
+     *          {@code unavailable} with the reason where bf16 could not run
+     * @return markdown, a heading line and the table (one line saying why, if unavailable)
      */
     static String accuracyTable(JsonObject a) {
+        if (a.has("unavailable")) {
+            return "Accuracy of bf16: not measured: " + a.get("unavailable").getAsString() + ".\n";
+        }
         StringBuilder md = new StringBuilder();
         md.append("Accuracy of `").append(a.get("what").getAsString()).append("` (bertj bf16 column above):\n\n");
         md.append("| case | tokens | max \\|Δ logit\\| vs fp32 | vs HF fp32 | top-1 = fp32 | MLM loss fp32 | MLM loss bf16 | Δ |\n");

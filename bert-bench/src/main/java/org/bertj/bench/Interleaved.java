@@ -64,7 +64,7 @@ public final class Interleaved {
                 BertInputs inputs = BertBase.randomInputs(t, 7);
                 Map<String, OnnxTensor> ortInputs = OnnxRuntimeBenchmark.inputs(env, BertBase.randomIds(t, 7), t);
                 BertBaseProducts products = new BertBaseProducts(t, false);
-                Runnable[] tasks = {
+                Runnable[] all = {
                     () -> {
                         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(ForwardBenchmark.CALLER, "bench-caller")) {
                             model.bert().forward(inputs, OutputOptions.NONE);
@@ -86,7 +86,9 @@ public final class Interleaved {
                 };
                 String[] names = {"ForwardBenchmark.forward", "OnnxRuntimeBenchmark.forward", "MatmulYardstick.forward",
                     "ForwardBenchmark." + BenchReport.BF16};
-                int n = tasks.length;
+                // bf16 only where it runs (ND4J's oneDNN build); the report leaves its column blank elsewhere.
+                int n = MatmulPrecision.BF16.isAvailable() ? all.length : all.length - 1;
+                Runnable[] tasks = Arrays.copyOf(all, n);
                 double[][] ms = new double[n][rounds];
                 for (int w = 0; w < 3; w++) {
                     for (Runnable task : tasks) {

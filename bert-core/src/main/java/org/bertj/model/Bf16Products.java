@@ -46,13 +46,18 @@ final class Bf16Products {
             throw new IllegalArgumentException("MatmulPrecision.BF16 needs a FLOAT model, this one is " + modelType
                     + " (a DOUBLE model is for exactness; rounding it to bfloat16 defeats it)");
         }
+        if (!available()) {
+            throw new UnsupportedOperationException("MatmulPrecision.BF16 is not available here: " + unusable);
+        }
+    }
+
+    /** Whether this process can run bf16 products as {@link MatmulPrecision#BF16} describes them. */
+    static boolean available() {
         if (!checked) {
             unusable = whyUnusable();
             checked = true;
         }
-        if (unusable != null) {
-            throw new UnsupportedOperationException("MatmulPrecision.BF16 is not available here: " + unusable);
-        }
+        return unusable == null;
     }
 
     private static String whyUnusable() {

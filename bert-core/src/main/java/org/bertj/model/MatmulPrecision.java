@@ -35,5 +35,17 @@ public enum MatmulPrecision {
      * multiplies by, made on first use (half the size of the float32 weights: 220 MB more for
      * bert-base) and dropped by {@link Parameters#weightsChanged()}.
      */
-    BF16
+    BF16;
+
+    /**
+     * Whether a pass in this precision can run in this process: always for FLOAT32; for BF16 on
+     * ND4J's oneDNN CPU build with its platform helpers on (else a BF16 forward call throws
+     * {@code UnsupportedOperationException} saying why). Checked once per process.
+     *
+     * @return true if {@link Pass#withMatmulPrecision} with this precision gives a pass that runs
+     *         on a FLOAT model
+     */
+    public boolean isAvailable() {
+        return this == FLOAT32 || Bf16Products.available();
+    }
 }
