@@ -19,8 +19,8 @@ public enum MatmulPrecision {
      * Inputs and weights rounded to bfloat16 (8 significant bits), the products accumulated in
      * float32 by oneDNN and rounded to bfloat16 once, then widened to float32 before the bias is
      * added. oneDNN's bf16 kernel took 2.4 ms for a {@code [128, 768] x [768, 3072]} product
-     * where float32 took 4 ms (one thread, AVX-512 with AVX512_BF16); the whole forward gains
-     * less (the README's speed table has it). Measured accuracy against float32
+     * where float32 took 4 ms (one thread, AVX-512 with AVX512_BF16); the README's speed table
+     * has the whole forward. Measured accuracy against float32
      * ({@code Bf16Accuracy} in bert-bench; {@code Bf16AccuracyTest} asserts about twice these):
      * on bert-base and the seed notebooks' texts the logits move by at most 0.23 and the MLM loss
      * by +0.0014, with every position's top-1 unchanged; on the golden tiny models by at most
