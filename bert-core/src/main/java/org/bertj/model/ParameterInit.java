@@ -31,7 +31,9 @@ public final class ParameterInit {
     }
 
     /**
-     * Initialises one tensor in place according to its HF name.
+     * Initialises one tensor in place according to its HF name. It sees only the tensor, not its
+     * store: if the model has run {@link MatmulPrecision#BF16} passes, call
+     * {@link Parameters#weightsChanged()} afterwards ({@link #initializeAll} does).
      *
      * @param name   the HF name: {@code ...LayerNorm.weight} get ones, {@code ...bias} zeros, the rest
      *               {@code normal(0, initializer_range)}
