@@ -67,7 +67,8 @@ final class Bf16Products {
             // Measured: the portable build's generic matmul accumulates bf16 products in bf16
             // (max error 0.49 against the exact product of the same bf16 inputs on a
             // [128,768]x[768,3072] product whose values reach 6.4; 0.016 with oneDNN, its final
-            // rounding) and ran that product far slower than float32 (over 5 s for 150 calls).
+            // rounding) and ran that product far slower than float32 (100 calls of it did not finish
+            // in five minutes).
             return "ND4J's portable native build (no oneDNN) accumulates bfloat16 products in bfloat16;"
                     + " bertj loads the oneDNN build on AVX-512 CPUs (org.bertj.weights.NativeBuild)";
         }
