@@ -20,6 +20,8 @@ public final class BertBaseUncased {
     /**
      * The model, tokenizer and configuration, as {@code Bert.load("bert-base-uncased")}.
      *
+     * @return a newly loaded model (each call loads its own copy), with the masked-LM head and
+     *         without the next-sentence head
      * @throws IOException if the conversion or loading fails
      */
     public static Bert load() throws IOException {
@@ -30,6 +32,8 @@ public final class BertBaseUncased {
      * The converted Hugging Face directory ({@code config.json}, {@code model.safetensors},
      * {@code vocab.txt}), converting first if needed; transformers' {@code from_pretrained} reads it.
      *
+     * @return {@code <cache>/bert-base-uncased}, complete; do not write into it, other processes
+     *         share it
      * @throws IOException if the conversion fails
      */
     public static Path directory() throws IOException {

@@ -281,7 +281,14 @@ public final class BenchReport {
         return readme.substring(0, begin + BEGIN.length()) + "\n" + report + readme.substring(end);
     }
 
-    /** See the class comment for the arguments. */
+    /**
+     * Writes the report; see the class comment for the arguments.
+     *
+     * @param args result files, output file, then the options the class comment lists
+     * @throws IOException              if a result file cannot be read or the report written
+     * @throws IllegalArgumentException if there are fewer than two arguments or the README has no
+     *                                  bench section
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--accuracy BF16.json] [--command TEXT] [--machine TEXT] [--readme README.md]");

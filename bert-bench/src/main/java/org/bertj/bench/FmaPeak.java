@@ -42,7 +42,11 @@ public class FmaPeak {
     /** Floating-point operations of one {@link #fma} call (a multiply-add counts 2). */
     static final long FLOPS_PER_OP = 2L * TRIPS * CHAINS * LANES;
 
-    /** {@link #TRIPS} x {@link #CHAINS} vector FMAs; returns a lane sum so nothing is dead code. */
+    /**
+     * {@link #TRIPS} x {@link #CHAINS} vector FMAs, {@link #FLOPS_PER_OP} flops in all.
+     *
+     * @return a lane sum of the accumulators, so that nothing is dead code
+     */
     @Benchmark
     public float fma() {
         FloatVector a = FloatVector.broadcast(SPECIES, 0.999999f);

@@ -99,7 +99,12 @@ public class ForwardBenchmark {
             .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
             .policySpill(SpillPolicy.REALLOCATE).build();
 
-    /** {@code BertModel.forward}: embeddings, 12 layers, pooler. */
+    /**
+     * {@code BertModel.forward}: embeddings, 12 layers, pooler.
+     *
+     * @param m  the loaded model and a random batch at the {@code shape} JMH is measuring
+     * @param bh takes the output, so that the work is not dead code
+     */
     @Benchmark
     public void forward(Model m, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
@@ -107,7 +112,12 @@ public class ForwardBenchmark {
         }
     }
 
-    /** {@code BertForPreTraining.forward}: as {@link #forward}, plus MLM logits at every position and NSP. */
+    /**
+     * {@code BertForPreTraining.forward}: as {@link #forward}, plus MLM logits at every position and NSP.
+     *
+     * @param m  the loaded model and a random batch at the {@code shape} JMH is measuring
+     * @param bh takes the output, so that the work is not dead code
+     */
     @Benchmark
     public void forwardWithMlmHead(Model m, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
@@ -119,6 +129,9 @@ public class ForwardBenchmark {
      * As {@link #forwardWithMlmHead}, through the hook machinery with nothing attached: a cache
      * whose filter accepts no hook point ({@code runWithCache(inputs, n -> false)}). Against
      * {@link #forwardWithMlmHead} in the same run it shows what the hook points cost when unused.
+     *
+     * @param m  the loaded model and a random batch at the {@code shape} JMH is measuring
+     * @param bh takes the output, so that the work is not dead code
      */
     @Benchmark
     public void forwardWithMlmHeadHooksNoneAttached(Model m, Blackhole bh) {
@@ -130,6 +143,9 @@ public class ForwardBenchmark {
     /**
      * As {@link #forwardWithMlmHead}, but MLM logits only at 15% of the positions (BERT's masking
      * rate), through {@code BertForPreTraining.predictionLogitsAt}.
+     *
+     * @param m  the loaded model and a random batch at the {@code shape} JMH is measuring
+     * @param bh takes the output, so that the work is not dead code
      */
     @Benchmark
     public void forwardMlmAtMasks(Model m, Blackhole bh) {
@@ -138,7 +154,12 @@ public class ForwardBenchmark {
         }
     }
 
-    /** One encoder layer on a {@code [128, 768]} hidden state. */
+    /**
+     * One encoder layer on a {@code [128, 768]} hidden state.
+     *
+     * @param p  the one-layer model's layer, MLM head and random hidden state
+     * @param bh takes the output, so that the work is not dead code
+     */
     @Benchmark
     public void encoderLayer(Part p, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {
@@ -146,7 +167,12 @@ public class ForwardBenchmark {
         }
     }
 
-    /** The MLM head alone (transform and decoder) at all 128 positions. */
+    /**
+     * The MLM head alone (transform and decoder) at all 128 positions.
+     *
+     * @param p  the one-layer model's layer, MLM head and random hidden state
+     * @param bh takes the output, so that the work is not dead code
+     */
     @Benchmark
     public void mlmHead(Part p, Blackhole bh) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CALLER, "bench-caller")) {

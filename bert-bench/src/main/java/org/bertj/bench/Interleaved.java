@@ -24,8 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * on the same graph, weights and inputs ({@link OnnxRuntimeBenchmark}), the matmul yardstick, and
  * bertj's forward again with {@code MatmulPrecision.BF16} (row {@code ForwardBenchmark.forwardBf16};
  * its accuracy is {@link Bf16Accuracy}'s), <b>interleaved</b>: each round times one call of each,
- * in an order that rotates every round, so load that comes and goes hits all four alike (JMH runs one benchmark after the other, minutes
- * apart). Then the FMA peak ({@link FmaPeak}) on as many threads, best of its calls. Writes the
+ * in an order that rotates every round, so load that comes and goes hits all four alike (JMH
+ * runs one benchmark after the other, minutes apart). Then the FMA peak ({@link FmaPeak}) on as many threads, best of its calls. Writes the
  * medians as JMH-style JSON (benchmark names of the JMH classes), which {@link BenchReport} reads.
  *
  * <p>With {@code -Dbench.cpu=true} (for one thread: {@code OMP_NUM_THREADS=1}, where ND4J,
@@ -38,6 +38,8 @@ public final class Interleaved {
 
     private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
     private static final boolean CPU = Boolean.getBoolean("bench.cpu");
+    /** Idle time before each timed call, in ms. */
+    static final long GAP_MS = 50;
 
     private Interleaved() {
     }
@@ -46,7 +48,12 @@ public final class Interleaved {
         return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
-    /** @param args output file, rounds, token shapes ({@code BxS}) */
+    /**
+     * Runs the interleaved rounds and writes the medians.
+     *
+     * @param args output file, rounds, token shapes ({@code BxS})
+     * @throws Exception if a model cannot be loaded, ONNX Runtime fails or the file cannot be written
+     */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);
@@ -98,6 +105,9 @@ public final class Interleaved {
                 for (int r = 0; r < rounds; r++) {
                     for (int k = 0; k < n; k++) {
                         int i = (r + k) % n;
+                        // A quiet gap first: ONNX Runtime's pool spins for a while after a run and
+                        // bertj's helper for 0.5 ms; neither may take a core from the next engine.
+                        Thread.sleep(GAP_MS);
                         long t0 = now();
                         tasks[i].run();
                         ms[i][r] = (now() - t0) / 1e6;

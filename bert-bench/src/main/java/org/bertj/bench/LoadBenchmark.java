@@ -35,13 +35,22 @@ public class LoadBenchmark {
 
     private Path dir;
 
-    /** Makes sure the cache exists. */
+    /**
+     * Makes sure the cache exists.
+     *
+     * @throws IOException if bert-base-uncased is not in the cache and cannot be converted
+     */
     @Setup
     public void setup() throws IOException {
         dir = BertBaseUncasedCache.ensure();
     }
 
-    /** {@code WeightLoader.loadDirectory} of the cached bert-base-uncased. */
+    /**
+     * {@code WeightLoader.loadDirectory} of the cached bert-base-uncased.
+     *
+     * @return the loaded model, for JMH to consume
+     * @throws IOException if the weights cannot be read
+     */
     @Benchmark
     public BertForPreTraining loadBertBase() throws IOException {
         return WeightLoader.loadDirectory(dir, DataType.FLOAT, WeightLoader.Mode.LENIENT).model();

@@ -59,26 +59,46 @@ public class MatmulYardstick {
         }
     }
 
-    /** Embeddings aside, the products of {@code BertModel.forward}: 12 layers, pooler (and NSP). */
+    /**
+     * Embeddings aside, the products of {@code BertModel.forward}: 12 layers, pooler (and NSP).
+     *
+     * @param m preallocated weights and buffers at the {@code shape} JMH is measuring
+     * @return the NSP logits {@code [B, 2]}, a preallocated buffer, for JMH to consume
+     */
     @Benchmark
     public INDArray forward(Model m) {
         return m.products.encoderAndPooler();
     }
 
-    /** As {@link #forward}, plus the MLM head's products at every position. */
+    /**
+     * As {@link #forward}, plus the MLM head's products at every position.
+     *
+     * @param m preallocated weights and buffers at the {@code shape} JMH is measuring
+     * @return the MLM logits {@code [B*S, vocab]}, a preallocated buffer, for JMH to consume
+     */
     @Benchmark
     public INDArray forwardWithMlmHead(Model m) {
         m.products.encoderAndPooler();
         return m.products.mlmHead();
     }
 
-    /** The products of one encoder layer. */
+    /**
+     * The products of one encoder layer.
+     *
+     * @param p preallocated weights and buffers at {@link #PART_SHAPE}
+     * @return the layer's output {@code [128, 768]}, for JMH to consume
+     */
     @Benchmark
     public INDArray encoderLayer(Part p) {
         return p.products.layer(0);
     }
 
-    /** The products of the MLM head at every position. */
+    /**
+     * The products of the MLM head at every position.
+     *
+     * @param p preallocated weights and buffers at {@link #PART_SHAPE}
+     * @return the MLM logits {@code [128, vocab]}, for JMH to consume
+     */
     @Benchmark
     public INDArray mlmHead(Part p) {
         return p.products.mlmHead();

@@ -14,7 +14,12 @@ public final class NativeBuildInfo {
     private NativeBuildInfo() {
     }
 
-    /** @param args none */
+    /**
+     * Prints the build line on stdout.
+     *
+     * @param args none
+     * @throws IOException if {@code /proc/self/maps} cannot be read (not Linux)
+     */
     public static void main(String[] args) throws IOException {
         Nd4j.create(1);
         String build = Files.readAllLines(Path.of("/proc/self/maps")).stream()

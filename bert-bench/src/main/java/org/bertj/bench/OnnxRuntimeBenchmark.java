@@ -56,7 +56,12 @@ public class OnnxRuntimeBenchmark {
         OrtSession session;
         Map<String, OnnxTensor> inputs;
 
-        /** Builds the weights file if needed, opens the session, checks it, makes the inputs. */
+        /**
+         * Builds the weights file if needed, opens the session, checks it, makes the inputs.
+         *
+         * @throws IOException  if the ONNX graph or the reference outputs cannot be read
+         * @throws OrtException if ONNX Runtime cannot open the session or run the check
+         */
         @Setup
         public void setup() throws IOException, OrtException {
             env = OrtEnvironment.getEnvironment();
@@ -71,7 +76,11 @@ public class OnnxRuntimeBenchmark {
             inputs = inputs(env, BertBase.randomIds(t, 7), t);
         }
 
-        /** Frees the native tensors and the session. */
+        /**
+         * Frees the native tensors and the session.
+         *
+         * @throws OrtException if ONNX Runtime fails to close the session
+         */
         @TearDown
         public void tearDown() throws OrtException {
             inputs.values().forEach(OnnxTensor::close);
@@ -79,7 +88,13 @@ public class OnnxRuntimeBenchmark {
         }
     }
 
-    /** ORT's run of the whole BertModel graph: embeddings, 12 layers, pooler. */
+    /**
+     * ORT's run of the whole BertModel graph: embeddings, 12 layers, pooler.
+     *
+     * @param m the open session and its inputs at the {@code shape} JMH is measuring
+     * @return the first element of the first output, so that the run is not dead code
+     * @throws OrtException if the run fails
+     */
     @Benchmark
     public float forward(Model m) throws OrtException {
         try (OrtSession.Result r = m.session.run(m.inputs)) {

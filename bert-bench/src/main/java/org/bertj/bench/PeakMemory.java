@@ -30,7 +30,12 @@ public final class PeakMemory {
     private PeakMemory() {
     }
 
-    /** @param args the JSON file to write */
+    /**
+     * Measures and writes the figures, in MiB.
+     *
+     * @param args the JSON file to write
+     * @throws IOException if {@code /proc/self/status} cannot be read (not Linux) or the file written
+     */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: PeakMemory OUT.json");

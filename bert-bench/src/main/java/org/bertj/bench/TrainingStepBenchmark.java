@@ -72,7 +72,12 @@ public class TrainingStepBenchmark {
         nextSentence = Nd4j.createFromArray(new long[] {0, 1, 0, 1, 1, 0, 0, 1});
     }
 
-    /** Zero the gradients, then forward, loss and backward. */
+    /**
+     * Zero the gradients, then forward, loss and backward.
+     *
+     * @return the step's losses and accuracy counts, for JMH to consume (the gradients stay in the
+     *         benchmark's buffer)
+     */
     @Benchmark
     public TrainingStepResult trainingStep() {
         grads.zero();

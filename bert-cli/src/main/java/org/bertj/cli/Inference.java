@@ -1,6 +1,8 @@
 package org.bertj.cli;
 
 import java.util.stream.IntStream;
+import org.bertj.model.BertForMaskedLM;
+import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.BertInputs;
 import org.bertj.model.OutputOptions;
@@ -17,16 +19,33 @@ final class Inference {
     }
 
     /**
-     * Runs one sequence through the model.
+     * The head outputs of one forward pass.
+     *
+     * @param predictionLogits      MLM logits {@code [B, S, V]}
+     * @param seqRelationshipLogits NSP logits {@code [B, 2]}, or null for a model without the NSP head
+     */
+    record Logits(INDArray predictionLogits, INDArray seqRelationshipLogits) {
+    }
+
+    /**
+     * Runs one sequence through the model's heads.
      *
      * @param tokenTypeIds null for all zeros
      * @throws IllegalArgumentException if an id or the length does not fit the model
+     * @throws IllegalStateException    if the model has no masked-LM head (a {@code BertModel})
      */
-    static BertForPreTrainingOutput forward(LoadedModel m, int[] inputIds, int[] tokenTypeIds) {
+    static Logits forward(LoadedModel m, int[] inputIds, int[] tokenTypeIds) {
         BertInputs inputs = BertInputs.of(new int[][] {inputIds},
                 tokenTypeIds == null ? null : new int[][] {tokenTypeIds}, null);
         inputs.validate(m.model().config());
-        return m.model().forward(inputs, OutputOptions.NONE);
+        if (m.model() instanceof BertForPreTraining p) {
+            BertForPreTrainingOutput o = p.forward(inputs, OutputOptions.NONE);
+            return new Logits(o.predictionLogits(), m.hasNspHead() ? o.seqRelationshipLogits() : null);
+        }
+        if (m.model() instanceof BertForMaskedLM mlm) {
+            return new Logits(mlm.forward(inputs, OutputOptions.NONE).logits(), null);
+        }
+        throw new IllegalStateException(m.model().hfClassName() + " has no masked-LM head");
     }
 
     /** The logits of position {@code pos} of the first sequence of {@code [B, S, V]} logits, {@code [V]}. */

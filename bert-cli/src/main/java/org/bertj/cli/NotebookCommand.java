@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bertj.loss.PreTrainingLoss;
-import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.Encoding;
 import org.bertj.tokenizer.Vocabulary;
@@ -34,6 +33,10 @@ final class NotebookCommand extends BertCommand {
     protected int run() throws Exception {
         long t0 = System.nanoTime();
         LoadedModel m = model.load();
+        if (!m.hasMlmHead()) {
+            throw new NotAvailableException("these weights have no masked-LM head (cls.predictions.*): the"
+                    + " notebooks need a BertForMaskedLM or BertForPreTraining checkpoint");
+        }
         out.println(m.describe());
         out.printf("(loaded in %.1f s)%n", (System.nanoTime() - t0) / 1e9);
         return replay(m, out) ? 0 : 1;
@@ -68,7 +71,7 @@ final class NotebookCommand extends BertCommand {
                 + verdict(Arrays.equals(ids, withoutMiddleSep())));
         ok &= Arrays.equals(ids, withoutMiddleSep());
         long t = System.nanoTime();
-        BertForPreTrainingOutput o = Inference.forward(m, ids, null);
+        Inference.Logits o = Inference.forward(m, ids, null);
         INDArray logits = o.predictionLogits();
         out.printf("(forward pass: %.0f ms)%n", (System.nanoTime() - t) / 1e6);
 
@@ -133,7 +136,7 @@ final class NotebookCommand extends BertCommand {
         out.println("Notebook 001 printed token_type_ids all 0 for this pair (notebook 000 prints the tokenizer's"
                 + " 0/1 for the same pair and gets other NSP logits), so its In[48] is compared with ours on"
                 + " all-0 token_type_ids; the 0/1 result is checked in notebook 000 below.");
-        BertForPreTrainingOutput po = m.hasNspHead() ? Inference.forward(m, pair.inputIds(), new int[pair.length()])
+        Inference.Logits po = m.hasNspHead() ? Inference.forward(m, pair.inputIds(), new int[pair.length()])
                 : null;
         ok &= nsp(m, out, po, SeedNotebooks.NSP_PAIR_001);
         if (m.hasNspHead()) {
@@ -153,7 +156,7 @@ final class NotebookCommand extends BertCommand {
         Encoding pair = tok.encode(SeedNotebooks.TEXT_A, SeedNotebooks.TEXT_B);
         out.println("input_ids: " + TorchFormat.matrix(new int[][] {pair.inputIds()}));
         out.println("token_type_ids: " + TorchFormat.matrix(new int[][] {pair.tokenTypeIds()}));
-        BertForPreTrainingOutput o = Inference.forward(m, pair.inputIds(), pair.tokenTypeIds());
+        Inference.Logits o = Inference.forward(m, pair.inputIds(), pair.tokenTypeIds());
 
         step(out, "", "outputs.prediction_logits");
         ok &= corners(out, o.predictionLogits(), SeedNotebooks.CORNERS_PAIR);
@@ -182,7 +185,7 @@ final class NotebookCommand extends BertCommand {
 
         step(out, "", "outputs = model(**inputs); outputs.loss");
         // the masked unmasked-text is the masked pair run above: its logits serve again
-        BertForPreTrainingOutput lo = Arrays.equals(masked, pair.inputIds())
+        Inference.Logits lo = Arrays.equals(masked, pair.inputIds())
                 && Arrays.equals(unmasked.tokenTypeIds(), pair.tokenTypeIds())
                 ? o : Inference.forward(m, masked, unmasked.tokenTypeIds());
         INDArray labelTensor = Nd4j.createFromArray(new int[][] {labels});
@@ -219,7 +222,7 @@ final class NotebookCommand extends BertCommand {
     }
 
     /** Prints the NSP logits against the notebook's, or says why there are none. */
-    private static boolean nsp(LoadedModel m, PrintStream out, BertForPreTrainingOutput o, double[] notebook) {
+    private static boolean nsp(LoadedModel m, PrintStream out, Inference.Logits o, double[] notebook) {
         if (!m.hasNspHead()) {
             out.println("(not shown: " + ModelChoice.NO_NSP_HEAD + ")");
             out.println("notebook: " + TorchFormat.floats(new double[][] {notebook}));

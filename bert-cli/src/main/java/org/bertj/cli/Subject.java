@@ -120,8 +120,8 @@ record Subject(BertForPreTraining model, BertTokenizer tokenizer, BertInputs inp
             WeightLoader.Loaded l = WeightLoader.loadDirectory(Paths.get(dir), DataType.FLOAT, WeightLoader.Mode.STRICT);
             return new Model(l.model(), null, "model: " + dir);
         }
-        LoadedModel m = ModelChoice.load(dir);
-        return new Model(m.model(), m.tokenizer(), m.describe());
+        LoadedModel m = ModelChoice.loadPreTraining(dir);
+        return new Model(m.preTraining(), m.tokenizer(), m.describe());
     }
 
     /** The tokens of row {@code row} at its attended positions: vocabulary strings, or "#id" without a vocabulary. */

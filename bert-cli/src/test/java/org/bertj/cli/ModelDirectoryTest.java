@@ -108,11 +108,39 @@ class ModelDirectoryTest {
         Path d = hfDirectory("no-nsp", w);
         LoadedModel m = ModelChoice.load(d, false);
         assertFalse(m.hasNspHead());
+        assertEquals("BertForMaskedLM", m.model().hfClassName(), "no NSP head is invented");
+        LoadedModel forHooks = ModelChoice.loadPreTraining(d.toString());
+        assertFalse(forHooks.hasNspHead(), "the research commands' BertForPreTraining says its NSP head is not real");
+        assertTrue(forHooks.describe().contains("NO NSP head"), forHooks.describe());
         assertTrue(m.describe().contains("NO NSP head"), m.describe());
         Run run = Run.of("nsp", A, B, "--model", d.toString());
         assertEquals(Failures.NOT_AVAILABLE, run.code);
         assertEquals("bert nsp: " + ModelChoice.NO_NSP_HEAD, run.err.strip());
         assertEquals("", run.out);
+    }
+
+    @Test
+    void encoderOnlyWeightsLoadAsABertModelAndTheHeadCommandsExit3() throws IOException {
+        Map<String, INDArray> kept = new LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
+            for (String n : st.names()) {
+                if (!n.startsWith("cls.")) {
+                    kept.put(n, st.load(n));
+                }
+            }
+        }
+        Path w = tmp.resolve("encoder.safetensors");
+        SafetensorsWriter.write(w, kept, Map.of("format", "pt"));
+        Path d = hfDirectory("encoder", w);
+        LoadedModel m = ModelChoice.load(d, false);
+        assertEquals("BertModel", m.model().hfClassName(), "no head is invented");
+        assertFalse(m.hasMlmHead() || m.hasNspHead());
+        Run notebook = Run.of("notebook", "--model", d.toString());
+        assertEquals(Failures.NOT_AVAILABLE, notebook.code, notebook.err);
+        assertTrue(notebook.err.contains("no masked-LM head"), notebook.err);
+        Run fillMask = Run.of("fill-mask", A, "--model", d.toString());
+        assertEquals(Failures.NOT_AVAILABLE, fillMask.code, fillMask.err);
+        assertTrue(fillMask.err.contains("no masked-LM head"), fillMask.err);
     }
 
     @Test

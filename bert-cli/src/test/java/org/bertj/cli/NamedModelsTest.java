@@ -3,6 +3,7 @@ package org.bertj.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.bertj.model.BertForPreTrainingOutput;
+import org.bertj.model.BertForMaskedLM;
+import org.bertj.model.BertForMaskedLMOutput;
 import org.bertj.model.BertInputs;
 import org.bertj.model.OutputOptions;
 import org.bertj.tasks.Bert;
@@ -147,17 +149,18 @@ class NamedModelsTest {
 
         int[] ids = m.tokenizer().encode("The Eiffel Tower is in Paris.").inputIds();
         BertInputs inputs = BertInputs.of(new int[][] {ids}, null, null);
-        BertForPreTrainingOutput o = m.model().forward(inputs, OutputOptions.NONE);
+        BertForMaskedLMOutput o = assertInstanceOf(BertForMaskedLM.class, m.model(), "no NSP head is invented")
+                .forward(inputs, OutputOptions.NONE);
         int vocab = m.tokenizer().vocabulary().idLimit();
-        assertArrayEquals(new long[] {1, ids.length, vocab}, o.predictionLogits().shape());
+        assertArrayEquals(new long[] {1, ids.length, vocab}, o.logits().shape());
         assertArrayEquals(new long[] {1, ids.length, 768}, o.lastHiddenState().shape());
         assertArrayEquals(new long[] {1, 768}, o.pooledOutput().shape());
-        for (INDArray a : new INDArray[] {o.predictionLogits(), o.lastHiddenState(), o.pooledOutput()}) {
+        for (INDArray a : new INDArray[] {o.logits(), o.lastHiddenState(), o.pooledOutput()}) {
             assertEquals(0, a.isInfinite().castTo(DataType.INT32).sumNumber().intValue());
             assertEquals(0, a.isNaN().castTo(DataType.INT32).sumNumber().intValue());
         }
         // An MLM reads most of an unmasked sentence back (random weights would match none of it).
-        INDArray argmax = o.predictionLogits().argMax(2);
+        INDArray argmax = o.logits().argMax(2);
         int same = 0;
         List<String> read = new ArrayList<>();
         for (int i = 1; i < ids.length - 1; i++) {

@@ -208,7 +208,8 @@ public final class Attribution {
     /**
      * Integrated gradients with respect to {@code inputs_embeds}, midpoint rule:
      * {@code IG = (x − x′) ⊙ (1/n) Σ_{k=1..n} ∇ₓ s(x′ + ((k − 0.5)/n)(x − x′))}. Only the word vectors
-     * move: the model still adds position and token-type embeddings (captum's usual BERT setup).
+     * move: the model still adds position and token-type embeddings (captum's usual BERT setup), and
+     * the inputs' attention mask, position ids and head mask apply at every step.
      * The n gradients are summed in order k = 1..n in the model's type, then divided by n.
      *
      * @param model         the model; not written
@@ -262,10 +263,9 @@ public final class Attribution {
     private static INDArray stackedGradients(BertForPreTraining model, BertInputs inputs, Scalar s,
             List<INDArray> points) {
         int copies = points.size();
+        // every per-row tensor (token types, mask, position ids) repeats with the rows, the head mask stays
         BertInputs stacked = copies == 1 ? inputs.withInputsEmbeds(points.get(0))
-                : BertInputs.ofEmbeds(Nd4j.concat(0, points.toArray(new INDArray[0])),
-                        repeat(inputs.tokenTypeIds(), copies), repeat(inputs.attentionMask(model.dataType()), copies),
-                        null, null);
+                : inputs.repeatedWithInputsEmbeds(copies, Nd4j.concat(0, points.toArray(new INDArray[0])));
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "bertj-attribution")) {
             return stackedGradientsIn(model, stacked, inputs.batchSize(), copies, s);
         }
@@ -293,11 +293,5 @@ public final class Attribution {
         }
         model.backward(pass, dLogits, dNsp, null);
         return pass.gradient(INPUTS_EMBEDS);
-    }
-
-    private static INDArray repeat(INDArray a, int copies) {
-        INDArray[] parts = new INDArray[copies];
-        java.util.Arrays.fill(parts, a);
-        return Nd4j.concat(0, parts);
     }
 }

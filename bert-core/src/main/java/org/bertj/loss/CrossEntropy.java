@@ -29,11 +29,15 @@ public final class CrossEntropy {
     }
 
     /**
+     * Mean cross-entropy of {@code logits} against {@code labels} over the rows whose label is not
+     * {@link #IGNORE_INDEX}, as {@code torch.nn.functional.cross_entropy} computes it.
+     *
      * @param logits   {@code [N, C]}
      * @param labels   N labels in {@code [0, C)} or {@link #IGNORE_INDEX}
      * @param name     the labels' name for error messages ("labels", "next_sentence_label")
      * @param seq      row width used to report positions as {@code [b][s]} (1 for per-sequence labels)
      * @param gradient whether to compute the gradient
+     * @return the mean loss (NaN when every row is ignored), the counts and, if asked, the gradient
      * @throws IllegalArgumentException naming a label outside {@code [0, C)} and its position
      */
     public static Result compute(INDArray logits, long[] labels, String name, int seq, boolean gradient) {
@@ -86,7 +90,13 @@ public final class CrossEntropy {
         return new Result(loss, count, correct, grad);
     }
 
-    /** Flattens an integer label tensor of any shape to a long[] in C order. */
+    /**
+     * Flattens an integer label tensor of any shape to a long[] in C order.
+     *
+     * @param labels an integer tensor, e.g. MLM labels {@code [B, S]} or NSP labels {@code [B]}
+     * @return its elements in C (row-major) order
+     * @throws IllegalArgumentException if the tensor is not of an integer type
+     */
     public static long[] flatLabels(INDArray labels) {
         if (!labels.dataType().isIntType()) {
             throw new IllegalArgumentException("labels must be an integer tensor, got " + labels.dataType());

@@ -31,11 +31,15 @@ public final class PreTrainingLoss {
     }
 
     /**
+     * The loss of one batch, as {@code BertForPreTraining}'s {@code loss}: the MLM part, the NSP
+     * part, or both, whichever labels are given.
+     *
      * @param predictionLogits  {@code [B, S, V]}
      * @param labels            {@code [B, S]} (-100 = ignored), or null for no MLM loss
-     * @param seqRelationship   {@code [B, 2]}
+     * @param seqRelationship   {@code [B, 2]}; may be null when {@code nextSentenceLabel} is
      * @param nextSentenceLabel {@code [B]} (0 = IsNext, 1 = NotNext), or null for no NSP loss
      * @param gradients         whether to compute d total / d logits
+     * @return the parts, their sum, the accuracy counts and, if asked, the gradients
      * @throws IllegalArgumentException on label shapes or values that do not fit the logits
      */
     public static Result compute(INDArray predictionLogits, INDArray labels, INDArray seqRelationship,

@@ -153,6 +153,49 @@ public final class BertInputs {
                 embeds.dup('c'));
     }
 
+    /**
+     * {@code copies} of these inputs stacked along the batch axis, with {@code embeds} as their
+     * {@code inputs_embeds}: row {@code c·B + b} of the result has row {@code b}'s token types,
+     * attention mask (per key or per query and key, as given) and position ids. The head mask
+     * applies to every row, so it is kept as it is. Used to run several integrated-gradients steps
+     * in one pass.
+     *
+     * @param copies how many times the batch is repeated, ≥ 1
+     * @param embeds {@code [copies·B, S, H]}, floating point; copied
+     * @return new inputs of batch {@code copies·B}; these stay unchanged
+     * @throws IllegalArgumentException if {@code copies < 1} or {@code embeds} is not that shape
+     */
+    public BertInputs repeatedWithInputsEmbeds(int copies, INDArray embeds) {
+        if (copies < 1) {
+            throw new IllegalArgumentException("copies must be >= 1, got " + copies);
+        }
+        long rows = (long) copies * batch;
+        if (embeds == null || embeds.rank() != 3 || embeds.size(0) != rows || embeds.size(1) != seq
+                || !embeds.dataType().isFPType() || rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("inputs_embeds for " + copies + " copies must be floating-point ["
+                    + rows + ", " + seq + ", hidden], got " + (embeds == null ? "null" : embeds.dataType() + " "
+                    + Arrays.toString(embeds.shape())));
+        }
+        return new BertInputs((int) rows, seq, null, tile(tokenTypeIds, copies), tile(attentionMask, copies),
+                maskRank, tile(positionIds, copies), headMask, embeds.dup('c'));
+    }
+
+    private static long[] tile(long[] v, int copies) {
+        long[] r = new long[v.length * copies];
+        for (int c = 0; c < copies; c++) {
+            System.arraycopy(v, 0, r, c * v.length, v.length);
+        }
+        return r;
+    }
+
+    private static double[] tile(double[] v, int copies) {
+        double[] r = new double[v.length * copies];
+        for (int c = 0; c < copies; c++) {
+            System.arraycopy(v, 0, r, c * v.length, v.length);
+        }
+        return r;
+    }
+
     private static BertInputs build(long[] shape, long[] ids, INDArray tokenTypeIds, INDArray attentionMask,
             INDArray positionIds, INDArray headMask, INDArray embeds) {
         int b = (int) shape[0];

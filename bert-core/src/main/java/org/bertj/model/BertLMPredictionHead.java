@@ -90,7 +90,7 @@ public final class BertLMPredictionHead {
             pass.save(this, t);
         }
         INDArray logits = pass.bf16() ? Bf16Products.timesTransposed(t, params, decoderWeightName, false)
-                : Nd4j.gemm(t, decoderWeight, false, true);
+                : Linear.product(t, decoderWeight, !pass.caches());
         return pass.hook(out, logits.addiRowVector(bias));
     }
 

@@ -156,23 +156,53 @@ public final class BertSelfAttention {
         INDArray v = Nd4j.createUninitialized(x.dataType(), rows, 'c');
         CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, q, kT, v);
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, kT, s, 1.0 / Math.sqrt(headSize), 0.0, MMulTranspose.allFalse()));
+        INDArray ctx = Nd4j.createUninitialized(x.dataType(), rows, 'c');
+        // The (batch, head) pairs are independent: each thread of CpuParallel takes a range of them.
+        long pairs = (long) batch * heads;
+        boolean split = pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
+        INDArray q3 = q.reshape('c', pairs, seq, headSize);
+        INDArray kT3 = kT.reshape('c', pairs, headSize, seq);
+        INDArray s3 = s.reshape('c', pairs, seq, seq);
+        INDArray v3 = v.reshape('c', pairs, seq, headSize);
+        INDArray ctx3 = ctx.reshape('c', pairs, seq, headSize);
+        double scale = 1.0 / Math.sqrt(headSize);
+        inRanges(split, pairs, (from, to) -> Nd4j.exec(new Mmul(range(q3, from, to), range(kT3, from, to),
+                range(s3, from, to), scale, 0.0, MMulTranspose.allFalse())));
         if (maskBias != null) {
             AttentionMaskBias.addTo(s, maskBias);
         }
         // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
         // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md).
-        Nd4j.exec(new SoftMax(s, s, 3));
+        inRanges(split, pairs, (from, to) -> {
+            INDArray part = range(s3, from, to);
+            Nd4j.exec(new SoftMax(part, part, 2));
+        });
         if (maskBias != null) {
             AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
         }
         if (headMask != null) {
             Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
         }
-        INDArray ctx = Nd4j.matmul(s, v); // eval mode: dropout is the identity
+        // eval mode: dropout is the identity
+        inRanges(split, pairs, (from, to) -> Nd4j.exec(new Mmul(range(s3, from, to), range(v3, from, to),
+                range(ctx3, from, to), 1.0, 0.0, MMulTranspose.allFalse())));
         INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
         CpuAttentionKernels.mergeHeads(ctx, out);
         return new Result(out, s);
+    }
+
+    private static void inRanges(boolean split, long n, CpuParallel.RangeTask task) {
+        if (split) {
+            CpuParallel.forRanges(n, task);
+        } else {
+            task.run(0, n);
+        }
+    }
+
+    /** Rows {@code [from, to)} of a C-order rank-3 array: a contiguous view. */
+    private static INDArray range(INDArray a, long from, long to) {
+        return from == 0 && to == a.size(0) ? a
+                : a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     /** {@code [B, heads, S, D]} view of query (0), key (1) or value (2). */

@@ -1,10 +1,8 @@
 package org.bertj.model;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -79,22 +77,22 @@ final class Bf16Products {
     }
 
     /**
-     * A bfloat16 copy of a weight, transposed, for the cache in {@link Parameters}: outside any
+     * A bfloat16 copy of a weight, for the cache in {@link Parameters}: C order, outside any
      * workspace (it outlives the call that first needs it).
      *
-     * <p>Why transposed ({@code Wᵀ [in, out]} in C order, multiplied without a transpose flag):
-     * oneDNN's bf16 gemm ran faster and steadier on it than on {@code W} with {@code transposeB}
-     * (one thread, best of 10: the decoder's {@code [128,768]x[768,30522]} 22 ms against 23-55 ms,
-     * {@code [128,3072]x[3072,768]} 2.0-2.4 against 2.3-4.2 ms), with bit-identical results; the
-     * transpose is paid once, when the copy is made.
+     * <p>Kept {@code [out, in]} like the float32 weight, so that {@link CpuParallel#xWt} cuts it
+     * into contiguous row blocks over the cores as it does the float32 one (an inference pass
+     * makes each native call single-threaded). On one thread oneDNN's bf16 gemm was a little
+     * faster on {@code Wᵀ} stored {@code [in, out]} (best of 10: {@code [128,3072]x[3072,768]}
+     * 2.0-2.4 against 2.3-4.2 ms, the decoder 22 against 23 ms), which the split outweighs.
      *
      * @param w a weight {@code [out, in]}, float32, any layout
-     * @return {@code Wᵀ [in, out]}, its values rounded to nearest (even) bfloat16, C order
+     * @return its values rounded to nearest (even) bfloat16, {@code [out, in]}, C order
      */
     static INDArray copyOf(INDArray w) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray b = Nd4j.createUninitialized(DataType.BFLOAT16, new long[] {w.size(1), w.size(0)}, 'c');
-            b.assign(w.transpose());
+            INDArray b = Nd4j.createUninitialized(DataType.BFLOAT16, w.shape(), 'c');
+            b.assign(w);
             return b;
         }
     }
@@ -110,11 +108,12 @@ final class Bf16Products {
      * @return {@code [N, out]} float32, a new C-order array
      */
     static INDArray timesTransposed(INDArray x, Parameters weights, String key, boolean fused) {
-        INDArray wt = weights.bfloat16(key, fused); // Wᵀ [in, out]
+        INDArray wb = weights.bfloat16(key, fused);
         INDArray xb = Nd4j.createUninitialized(DataType.BFLOAT16, x.shape(), 'c');
         xb.assign(x);
-        INDArray zb = Nd4j.createUninitialized(DataType.BFLOAT16, new long[] {x.size(0), wt.size(1)}, 'c');
-        Nd4j.exec(new Mmul(xb, wt, zb, 1.0, 0.0, MMulTranspose.allFalse()));
+        // The same column-block split over the cores as float32's (Linear.product); one whole
+        // product where CpuParallel is off or the product is small.
+        INDArray zb = CpuParallel.xWt(xb, wb);
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, zb.shape(), 'c');
         return z.assign(zb);
     }

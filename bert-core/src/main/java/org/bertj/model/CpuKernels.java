@@ -30,7 +30,7 @@ final class CpuKernels {
      * with serial kernels against 1.30-1.36x with forks.
      */
     private static final int PARALLEL_MIN = 1 << 20;
-    private static final boolean CPU = Nd4j.getEnvironment().isCPU();
+    static final boolean CPU = Nd4j.getEnvironment().isCPU();
     /** Fork only where ND4J itself may use several threads (OMP_NUM_THREADS=1 keeps one). */
     private static final boolean PARALLEL = Nd4j.getEnvironment().maxThreads() > 1
             && Runtime.getRuntime().availableProcessors() > 1;

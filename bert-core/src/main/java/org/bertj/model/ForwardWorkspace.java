@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * each layer's output); each encoder layer runs in {@value #LAYER}, recycled for the next layer.
  * Results leave the pass workspace by copy ({@link #result}): into plain memory, or into the
  * caller's workspace if the caller opened one around the call. Training passes (which keep activations for backward) never use workspaces.
+ *
+ * <p>The pass is also where native calls go single-threaded for the call while {@link CpuParallel}
+ * spreads the work over the cores with threads of its own ({@link CpuParallel#beginPass}).
  */
 final class ForwardWorkspace implements AutoCloseable {
 
@@ -34,9 +37,12 @@ final class ForwardWorkspace implements AutoCloseable {
             .build();
 
     private final MemoryWorkspace workspace;
+    /** The caller's OpenMP thread count to restore, or -1 when this pass left it alone. */
+    private final int ompThreads;
 
-    private ForwardWorkspace(MemoryWorkspace workspace) {
+    private ForwardWorkspace(MemoryWorkspace workspace, int ompThreads) {
         this.workspace = workspace;
+        this.ompThreads = ompThreads;
     }
 
     /**
@@ -45,9 +51,10 @@ final class ForwardWorkspace implements AutoCloseable {
      */
     static ForwardWorkspace enter(Pass pass) {
         if (pass.caches() || Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(PASS)) {
-            return new ForwardWorkspace(null);
+            return new ForwardWorkspace(null, -1);
         }
-        return new ForwardWorkspace(Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, PASS));
+        MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, PASS);
+        return new ForwardWorkspace(ws, CpuParallel.beginPass());
     }
 
     /**
@@ -88,5 +95,6 @@ final class ForwardWorkspace implements AutoCloseable {
         if (workspace != null) {
             workspace.close();
         }
+        CpuParallel.endPass(ompThreads);
     }
 }

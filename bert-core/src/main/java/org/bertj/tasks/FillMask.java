@@ -47,7 +47,11 @@ public final class FillMask {
      * @param candidates at most k candidates, by falling score
      */
     public record Prediction(int position, List<Candidate> candidates) {
-        /** The best candidate's token. */
+        /**
+         * The best candidate's token.
+         *
+         * @return {@code candidates().get(0).token()}
+         */
         public String best() {
             return candidates.get(0).token();
         }
@@ -61,12 +65,25 @@ public final class FillMask {
         this.maskId = bert.tokenizer().vocabulary().id(BertTokenizer.MASK);
     }
 
-    /** The top {@value #DEFAULT_TOP_K} at every mask of {@code text}. */
+    /**
+     * The top {@value #DEFAULT_TOP_K} at every mask of {@code text}.
+     *
+     * @param text a text with at least one {@code [MASK]}
+     * @return one {@link Prediction} per mask, in text order
+     * @throws IllegalArgumentException if the text has no [MASK] or is too long for the model
+     */
     public List<Prediction> predict(String text) {
         return predict(text, DEFAULT_TOP_K);
     }
 
-    /** The top {@code topK} at every mask of {@code text}. */
+    /**
+     * The top {@code topK} at every mask of {@code text}.
+     *
+     * @param text a text with at least one {@code [MASK]}
+     * @param topK how many candidates per mask, at least 1 (fewer if the vocabulary is smaller)
+     * @return one {@link Prediction} per mask, in text order
+     * @throws IllegalArgumentException if the text has no [MASK], is too long, or topK is below 1
+     */
     public List<Prediction> predict(String text, int topK) {
         return predict(List.of(text), topK, null).get(0);
     }
@@ -74,6 +91,8 @@ public final class FillMask {
     /**
      * The top {@code topK} at every mask of each text, the texts run as one padded batch.
      *
+     * @param texts   the texts, each with at least one {@code [MASK]}; may be empty
+     * @param topK    how many candidates per mask, at least 1
      * @param targets null for the whole vocabulary, else the only tokens to rank (HF's {@code targets}:
      *                a word not in the vocabulary stands for the first token it tokenizes to); their
      *                scores stay probabilities over the whole vocabulary, and k is at most their number
@@ -88,7 +107,13 @@ public final class FillMask {
      * As {@link #predict(List, int, Collection)} on text pairs {@code [CLS] text [SEP] pair [SEP]},
      * the masks in either part.
      *
-     * @param pairs null for single texts, else one second text per text
+     * @param texts   the first texts; each pair needs at least one {@code [MASK]} in either part
+     * @param pairs   null for single texts, else one second text per text
+     * @param topK    how many candidates per mask, at least 1
+     * @param targets null for the whole vocabulary, else the only tokens to rank, as in
+     *                {@link #predict(List, int, Collection)}
+     * @return one list per pair, one {@link Prediction} per mask in token order
+     * @throws IllegalArgumentException if a pair has no [MASK], is too long, or topK is below 1
      */
     public List<List<Prediction>> predictPairs(List<String> texts, List<String> pairs, int topK,
             Collection<String> targets) {

@@ -10,6 +10,7 @@ public class MissingHeadException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The missing part's Hugging Face name prefix (part of the serialized form). */
     private final String head;
 
     /**
@@ -21,7 +22,11 @@ public class MissingHeadException extends IllegalStateException {
         this.head = head;
     }
 
-    /** The missing part, by its Hugging Face name prefix, e.g. {@code cls.seq_relationship}. */
+    /**
+     * The missing part.
+     *
+     * @return its Hugging Face name prefix: {@code cls.seq_relationship}, {@code cls.predictions} or {@code bert.pooler}
+     */
     public String head() {
         return head;
     }

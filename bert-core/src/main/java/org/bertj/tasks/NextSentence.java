@@ -23,12 +23,20 @@ public final class NextSentence {
      */
     public record Prediction(double isNextLogit, double notNextLogit, double isNextProbability) {
 
-        /** The softmax probability of NotNext. */
+        /**
+         * The softmax probability of NotNext.
+         *
+         * @return {@code 1 - isNextProbability()}
+         */
         public double notNextProbability() {
             return 1 - isNextProbability;
         }
 
-        /** Whether IsNext wins (a tie goes to IsNext, as torch.argmax takes the first). */
+        /**
+         * Whether IsNext wins (a tie goes to IsNext, as torch.argmax takes the first).
+         *
+         * @return true if {@code isNextLogit >= notNextLogit}
+         */
         public boolean isNext() {
             return isNextLogit >= notNextLogit;
         }
@@ -40,7 +48,14 @@ public final class NextSentence {
         this.bert = bert;
     }
 
-    /** The verdict on one pair. */
+    /**
+     * The verdict on one pair.
+     *
+     * @param a the first sentence (segment A, token type 0)
+     * @param b the sentence that may follow it (segment B, token type 1)
+     * @return the logits and probabilities of IsNext/NotNext
+     * @throws IllegalArgumentException if the pair is too long for the model
+     */
     public Prediction predict(String a, String b) {
         return predict(List.of(a), List.of(b)).get(0);
     }
@@ -48,6 +63,9 @@ public final class NextSentence {
     /**
      * The verdicts on pairs {@code (a[i], b[i])}, run as one padded batch.
      *
+     * @param a the first sentences
+     * @param b the second sentences, as many as {@code a}
+     * @return one verdict per pair, in order
      * @throws IllegalArgumentException if the lists differ in size or a pair is too long for the model
      */
     public List<Prediction> predict(List<String> a, List<String> b) {

@@ -149,7 +149,14 @@ public final class BertTokenizer {
                 + (first.substring(1).equals(token) ? ", not " + token : "") + "; remove the 3 bytes EF BB BF)";
     }
 
-    /** The uncased tokenizer (bert-base-uncased's settings) of a {@code vocab.txt}. */
+    /**
+     * The uncased tokenizer (bert-base-uncased's settings) of a {@code vocab.txt}.
+     *
+     * @param vocabTxt the vocabulary file, as {@link Vocabulary#load} reads it
+     * @return the tokenizer, lower-casing, with model_max_length 512
+     * @throws IOException if the file cannot be read or is not valid UTF-8
+     * @throws IllegalArgumentException if the vocabulary lacks [UNK], [CLS] or [SEP]
+     */
     public static BertTokenizer fromVocab(Path vocabTxt) throws IOException {
         return builder(Vocabulary.load(vocabTxt)).build();
     }
@@ -159,6 +166,9 @@ public final class BertTokenizer {
      * builds it: {@code vocab.txt} with the options of {@code tokenizer_config.json} (see
      * {@link TokenizerConfig}). Without that file HF's defaults apply (lower-casing, no maximum length).
      *
+     * @param dir the model directory, holding {@code vocab.txt} and optionally {@code tokenizer_config.json}
+     *            and {@code special_tokens_map.json}
+     * @return the tokenizer
      * @throws IOException if vocab.txt is missing or either file is unreadable or malformed
      */
     public static BertTokenizer fromDirectory(Path dir) throws IOException {
@@ -171,7 +181,13 @@ public final class BertTokenizer {
         return b.build();
     }
 
-    /** A builder with HF's defaults: lower-case, strip accents with it, split CJK, 100 chars per word. */
+    /**
+     * A builder with HF's defaults: lower-case, strip accents with it, split CJK, 100 chars per word,
+     * model_max_length 512, the usual special tokens.
+     *
+     * @param vocabulary the WordPiece vocabulary, not null
+     * @return a new builder
+     */
     public static Builder builder(Vocabulary vocabulary) {
         return new Builder(vocabulary);
     }
@@ -196,25 +212,46 @@ public final class BertTokenizer {
             this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
         }
 
-        /** {@code do_lower_case} (true for uncased vocabularies). */
+        /**
+         * {@code do_lower_case}.
+         *
+         * @param v true for uncased vocabularies (the default), false for cased ones
+         * @return this builder
+         */
         public Builder doLowerCase(boolean v) {
             doLowerCase = v;
             return this;
         }
 
-        /** {@code strip_accents}; null (the default) follows {@code do_lower_case}. */
+        /**
+         * {@code strip_accents}: whether accents are removed (NFD, then combining marks dropped).
+         *
+         * @param v true or false, or null (the default) to follow {@code do_lower_case}
+         * @return this builder
+         */
         public Builder stripAccents(Boolean v) {
             stripAccents = v;
             return this;
         }
 
-        /** {@code tokenize_chinese_chars}. */
+        /**
+         * {@code tokenize_chinese_chars}.
+         *
+         * @param v whether each CJK ideograph becomes a word of its own (the default, true)
+         * @return this builder
+         */
         public Builder tokenizeChineseChars(boolean v) {
             tokenizeChineseChars = v;
             return this;
         }
 
-        /** WordPiece's {@code max_input_chars_per_word}: longer words become {@code [UNK]}. */
+        /**
+         * WordPiece's {@code max_input_chars_per_word}: longer words become {@code [UNK]}.
+         *
+         * @param v the limit in characters (code points), at least 1; 100 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code v} is below 1
+         */
         public Builder maxInputCharsPerWord(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("max_input_chars_per_word must be >= 1, got " + v);
@@ -226,6 +263,10 @@ public final class BertTokenizer {
         /**
          * HF's {@code never_split}: words (between whitespace) kept whole, neither lower-cased,
          * stripped nor split; each becomes its vocabulary id or the unknown token.
+         *
+         * @param v the words, none null or empty; replaces any set before
+         * @return this builder
+         * @throws IllegalArgumentException if a word is null or empty
          */
         public Builder neverSplit(Set<String> v) {
             for (String t : v) {
@@ -237,7 +278,18 @@ public final class BertTokenizer {
             return this;
         }
 
-        /** The special tokens ({@code unk_token}, {@code sep_token}, ...); null keeps the default. */
+        /**
+         * The special tokens; each null keeps the one set before (by default {@code [UNK]},
+         * {@code [SEP]}, {@code [PAD]}, {@code [CLS]}, {@code [MASK]}).
+         *
+         * @param unk  {@code unk_token}, or null
+         * @param sep  {@code sep_token}, or null
+         * @param pad  {@code pad_token}, or null
+         * @param cls  {@code cls_token}, or null
+         * @param mask {@code mask_token}, or null
+         * @return this builder
+         * @throws IllegalArgumentException if a token is the empty string
+         */
         public Builder specialTokens(String unk, String sep, String pad, String cls, String mask) {
             unkToken = nonEmpty(unk, unkToken, "unk_token");
             sepToken = nonEmpty(sep, sepToken, "sep_token");
@@ -247,7 +299,13 @@ public final class BertTokenizer {
             return this;
         }
 
-        /** {@code additional_special_tokens}: matched in the text and kept whole, like [MASK]. */
+        /**
+         * {@code additional_special_tokens}: matched in the text and kept whole, like [MASK].
+         *
+         * @param v the tokens, none null or empty; replaces any set before
+         * @return this builder
+         * @throws IllegalArgumentException if a token is null or empty
+         */
         public Builder additionalSpecialTokens(List<String> v) {
             for (String t : v) {
                 nonEmpty(t, null, "additional_special_tokens");
@@ -269,6 +327,10 @@ public final class BertTokenizer {
         /**
          * {@code model_max_length}: the max_length of truncation or padding when none is given;
          * {@link #NO_MAX_LENGTH} for none (then such truncation and padding do nothing, as in HF).
+         *
+         * @param v the length in tokens, special tokens included, at least 1; 512 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code v} is below 1
          */
         public Builder modelMaxLength(int v) {
             if (v < 1) {
@@ -278,7 +340,12 @@ public final class BertTokenizer {
             return this;
         }
 
-        /** @throws IllegalArgumentException if the vocabulary lacks [UNK], [CLS] or [SEP] */
+        /**
+         * The tokenizer with these options.
+         *
+         * @return a new, immutable tokenizer
+         * @throws IllegalArgumentException if the vocabulary lacks [UNK], [CLS] or [SEP]
+         */
         public BertTokenizer build() {
             return new BertTokenizer(this);
         }
@@ -286,7 +353,13 @@ public final class BertTokenizer {
 
     // ---------------------------------------------------------------- tokenizing
 
-    /** HF's {@code tokenize(text)}: the WordPiece tokens, no special tokens added. */
+    /**
+     * HF's {@code tokenize(text)}: the WordPiece tokens, no special tokens added.
+     *
+     * @param text the text, not null
+     * @return the tokens, continuation pieces with their {@code ##}
+     * @throws IllegalArgumentException if the text is null
+     */
     public List<String> tokenize(String text) {
         Pieces p = pieces(text, "text");
         List<String> out = new ArrayList<>(p.size);
@@ -297,7 +370,13 @@ public final class BertTokenizer {
         return out;
     }
 
-    /** The ids of {@link #tokenize}, HF's {@code encode(text, add_special_tokens=False)}. */
+    /**
+     * The ids of {@link #tokenize}, HF's {@code encode(text, add_special_tokens=False)}.
+     *
+     * @param text the text, not null
+     * @return one vocabulary id per WordPiece token
+     * @throws IllegalArgumentException if the text is null
+     */
     public int[] tokenIds(String text) {
         Pieces p = pieces(text, "text");
         return Arrays.copyOf(p.ids, p.size);
@@ -306,6 +385,10 @@ public final class BertTokenizer {
     /**
      * HF's {@code basic_tokenizer.tokenize} as {@code tokenize} runs it (special tokens split off
      * first, lower-casing per character): the words before WordPiece. For tests and diagnostics.
+     *
+     * @param text the text, not null
+     * @return the words: split on whitespace and punctuation, cleaned, lower-cased if configured
+     * @throws IllegalArgumentException if the text is null
      */
     public List<String> basicTokens(String text) {
         if (text == null) {
@@ -326,12 +409,25 @@ public final class BertTokenizer {
 
     // ---------------------------------------------------------------- encoding
 
-    /** {@code tokenizer(text)}: {@code [CLS] text [SEP]}. */
+    /**
+     * {@code tokenizer(text)}: {@code [CLS] text [SEP]}, with HF's default options.
+     *
+     * @param text the text, not null
+     * @return its encoding, neither truncated nor padded
+     * @throws IllegalArgumentException if the text is null
+     */
     public Encoding encode(String text) {
         return encode(text, null, EncodeOptions.DEFAULT);
     }
 
-    /** {@code tokenizer(text, text_pair)}: {@code [CLS] A [SEP] B [SEP]}. */
+    /**
+     * {@code tokenizer(text, text_pair)}: {@code [CLS] A [SEP] B [SEP]}, with HF's default options.
+     *
+     * @param text     sequence A (token type 0), not null
+     * @param textPair sequence B (token type 1), or null for a single text
+     * @return the encoding, neither truncated nor padded
+     * @throws IllegalArgumentException if the text is null
+     */
     public Encoding encode(String text, String textPair) {
         return encode(text, textPair, EncodeOptions.DEFAULT);
     }
@@ -339,7 +435,10 @@ public final class BertTokenizer {
     /**
      * {@code tokenizer(text, text_pair, **options)}.
      *
+     * @param text     sequence A (token type 0), not null
      * @param textPair the second sequence, or null for a single text
+     * @param options  special tokens, max_length, truncation and padding
+     * @return the encoding, truncated and padded as the options say
      * @throws IllegalArgumentException for a null text, or a truncation that cannot reach max_length
      */
     public Encoding encode(String text, String textPair, EncodeOptions options) {
@@ -355,7 +454,12 @@ public final class BertTokenizer {
      * A batch: {@code tokenizer(texts, text_pairs, **options)}; with {@link Padding#LONGEST} every
      * encoding is padded to the longest of the batch.
      *
+     * @param texts     the first sequences, none null
      * @param textPairs null, or one second sequence per text
+     * @param options   special tokens, max_length, truncation and padding, the same for every text
+     * @return one encoding per text, in order
+     * @throws IllegalArgumentException for null texts, lists of different sizes, or a truncation
+     *                                  that cannot reach max_length
      */
     public List<Encoding> encodeBatch(List<String> texts, List<String> textPairs, EncodeOptions options) {
         options = effective(options);
@@ -539,7 +643,12 @@ public final class BertTokenizer {
 
     // ---------------------------------------------------------------- decoding
 
-    /** {@code decode(ids)}: HF's defaults, special tokens kept and tokenization spaces cleaned up. */
+    /**
+     * {@code decode(ids)}: HF's defaults, special tokens kept and tokenization spaces cleaned up.
+     *
+     * @param ids vocabulary ids, e.g. {@link Encoding#inputIds()}
+     * @return the text, as {@link #decode(int[], boolean, boolean) decode(ids, false, true)}
+     */
     public String decode(int[] ids) {
         return decode(ids, false, true);
     }
@@ -548,6 +657,13 @@ public final class BertTokenizer {
      * HF's {@code decode}: tokens joined by spaces, {@code " ##"} removed, and with
      * {@code cleanUpTokenizationSpaces} the spaces before {@code . ? ! ,} and English contractions removed.
      * Ids no token has decode to {@code [UNK]}, as in HF.
+     *
+     * @param ids                       vocabulary ids
+     * @param skipSpecialTokens         whether the special tokens ({@code [CLS]}, {@code [SEP]},
+     *                                  {@code [PAD]}, ...) are left out
+     * @param cleanUpTokenizationSpaces whether the spaces WordPiece puts before punctuation and
+     *                                  contractions are removed
+     * @return the text
      */
     public String decode(int[] ids, boolean skipSpecialTokens, boolean cleanUpTokenizationSpaces) {
         StringBuilder sb = new StringBuilder(ids.length * 6);
@@ -577,52 +693,52 @@ public final class BertTokenizer {
 
     // ---------------------------------------------------------------- accessors
 
-    /** The vocabulary. */
+    /** {@return the WordPiece vocabulary} */
     public Vocabulary vocabulary() {
         return vocabulary;
     }
 
-    /** {@code do_lower_case}. */
+    /** {@return {@code do_lower_case}: whether text is lower-cased before WordPiece} */
     public boolean doLowerCase() {
         return doLowerCase;
     }
 
-    /** Whether accents are stripped (NFD, Mn removed). */
+    /** {@return whether accents are stripped (NFD, Mn removed): {@code strip_accents}, or {@code do_lower_case} when that was null} */
     public boolean stripAccents() {
         return stripAccents;
     }
 
-    /** {@code tokenize_chinese_chars}. */
+    /** {@return {@code tokenize_chinese_chars}: whether each CJK ideograph is a word of its own} */
     public boolean tokenizeChineseChars() {
         return tokenizeChineseChars;
     }
 
-    /** {@code max_input_chars_per_word}. */
+    /** {@return {@code max_input_chars_per_word}: words longer than this (in code points) become the unknown token} */
     public int maxInputCharsPerWord() {
         return maxInputCharsPerWord;
     }
 
-    /** {@code model_max_length}. */
+    /** {@return {@code model_max_length} in tokens, or {@link #NO_MAX_LENGTH}} */
     public int modelMaxLength() {
         return modelMaxLength;
     }
 
-    /** The id of {@code [UNK]}. */
+    /** {@return the id of the unknown token ({@code unk_token}, {@code [UNK]} by default)} */
     public int unkId() {
         return unkId;
     }
 
-    /** The id of {@code [CLS]}. */
+    /** {@return the id of {@code cls_token} ({@code [CLS]} by default)} */
     public int clsId() {
         return clsId;
     }
 
-    /** The id of {@code [SEP]}. */
+    /** {@return the id of {@code sep_token} ({@code [SEP]} by default)} */
     public int sepId() {
         return sepId;
     }
 
-    /** The id of {@code [PAD]}, or -1 if the vocabulary has none. */
+    /** {@return the id of {@code pad_token} ({@code [PAD]} by default), or -1 if the vocabulary has none} */
     public int padId() {
         return padId;
     }
@@ -631,22 +747,22 @@ public final class BertTokenizer {
         return folding;
     }
 
-    /** The unknown token ({@code unk_token}). */
+    /** {@return the unknown token ({@code unk_token})} */
     public String unkToken() {
         return unkToken;
     }
 
-    /** The mask token ({@code mask_token}). */
+    /** {@return the mask token ({@code mask_token})} */
     public String maskToken() {
         return maskToken;
     }
 
-    /** The id of the mask token, or -1 if the vocabulary has none. */
+    /** {@return the id of the mask token, or -1 if the vocabulary has none} */
     public int maskId() {
         return vocabulary.id(maskToken);
     }
 
-    /** HF's {@code never_split} (the special tokens are never split besides). */
+    /** {@return HF's {@code never_split}, unmodifiable (the special tokens are never split besides)} */
     public Set<String> neverSplit() {
         return neverSplit;
     }

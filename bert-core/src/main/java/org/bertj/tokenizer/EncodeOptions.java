@@ -31,47 +31,69 @@ public final class EncodeOptions {
         this.padding = Objects.requireNonNull(padding, "padding");
     }
 
-    /** With {@code max_length} (null: none; truncation and max_length padding then use the model's maximum). */
+    /**
+     * With {@code max_length}.
+     *
+     * @param maxLength the length in tokens, special tokens included, at least 0; null for none
+     *                  (truncation and max_length padding then use the model's maximum)
+     * @return a copy with that max_length
+     * @throws IllegalArgumentException if {@code maxLength} is negative
+     */
     public EncodeOptions withMaxLength(Integer maxLength) {
         return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
     }
 
-    /** With a truncation strategy, given explicitly ({@link Truncation#DO_NOT_TRUNCATE} is HF's {@code truncation=False}). */
+    /**
+     * With a truncation strategy, given explicitly.
+     *
+     * @param truncation the strategy, not null ({@link Truncation#DO_NOT_TRUNCATE} is HF's {@code truncation=False})
+     * @return a copy with that strategy
+     */
     public EncodeOptions withTruncation(Truncation truncation) {
         return new EncodeOptions(addSpecialTokens, maxLength, Objects.requireNonNull(truncation, "truncation"), padding);
     }
 
-    /** With a padding strategy. */
+    /**
+     * With a padding strategy.
+     *
+     * @param padding the strategy, not null
+     * @return a copy with that strategy
+     */
     public EncodeOptions withPadding(Padding padding) {
         return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
     }
 
-    /** With or without {@code [CLS]}/{@code [SEP]}. */
+    /**
+     * With or without {@code [CLS]}/{@code [SEP]}.
+     *
+     * @param addSpecialTokens whether they are added (HF's {@code add_special_tokens})
+     * @return a copy with that setting
+     */
     public EncodeOptions withSpecialTokens(boolean addSpecialTokens) {
         return new EncodeOptions(addSpecialTokens, maxLength, truncation, padding);
     }
 
-    /** Whether a truncation strategy was given (false: HF's {@code truncation=None}). */
+    /** {@return whether a truncation strategy was given (false: HF's {@code truncation=None})} */
     public boolean truncationGiven() {
         return truncation != null;
     }
 
-    /** Whether {@code [CLS]} and {@code [SEP]} are added. */
+    /** {@return whether {@code [CLS]} and {@code [SEP]} are added} */
     public boolean addSpecialTokens() {
         return addSpecialTokens;
     }
 
-    /** {@code max_length}, or null. */
+    /** {@return {@code max_length} in tokens, or null if none was given} */
     public Integer maxLength() {
         return maxLength;
     }
 
-    /** The truncation strategy given, {@link Truncation#DO_NOT_TRUNCATE} if none was (see {@link #truncationGiven}). */
+    /** {@return the truncation strategy given, {@link Truncation#DO_NOT_TRUNCATE} if none was (see {@link #truncationGiven})} */
     public Truncation truncation() {
         return truncation == null ? Truncation.DO_NOT_TRUNCATE : truncation;
     }
 
-    /** The padding strategy. */
+    /** {@return the padding strategy} */
     public Padding padding() {
         return padding;
     }

@@ -39,32 +39,32 @@ public final class Encoding {
         this.ends = ends;
     }
 
-    /** Number of tokens, padding included. */
+    /** {@return the number of tokens, special tokens and padding included} */
     public int length() {
         return inputIds.length;
     }
 
-    /** {@code input_ids}. */
+    /** {@return {@code input_ids}: one vocabulary id per token, padding included} */
     public int[] inputIds() {
         return inputIds.clone();
     }
 
-    /** {@code token_type_ids}: 0 for {@code [CLS]} A {@code [SEP]}, 1 for B {@code [SEP]}, 0 for padding. */
+    /** {@return {@code token_type_ids}: 0 for {@code [CLS]} A {@code [SEP]}, 1 for B {@code [SEP]}, 0 for padding} */
     public int[] tokenTypeIds() {
         return tokenTypeIds.clone();
     }
 
-    /** {@code attention_mask}: 1 for tokens, 0 for padding. */
+    /** {@return {@code attention_mask}: 1 for tokens, 0 for padding} */
     public int[] attentionMask() {
         return attentionMask.clone();
     }
 
-    /** {@code special_tokens_mask}: 1 for the added {@code [CLS]}/{@code [SEP]} and padding, else 0. */
+    /** {@return {@code special_tokens_mask}: 1 for the added {@code [CLS]}/{@code [SEP]} and padding, else 0} */
     public int[] specialTokensMask() {
         return specialTokensMask.clone();
     }
 
-    /** {@code offset_mapping} as {@code [length][2]}, in UTF-16 units (see the class comment). */
+    /** {@return {@code offset_mapping} as {@code [length][2]} start/end pairs, in UTF-16 units (see the class comment)} */
     public int[][] offsets() {
         int[][] o = new int[inputIds.length][];
         for (int i = 0; i < o.length; i++) {
@@ -73,7 +73,7 @@ public final class Encoding {
         return o;
     }
 
-    /** {@code offset_mapping} in code points, exactly as HF's fast tokenizer reports it in Python. */
+    /** {@return {@code offset_mapping} as {@code [length][2]}, in code points, exactly as HF's fast tokenizer reports it in Python} */
     public int[][] codePointOffsets() {
         int[][] o = new int[inputIds.length][];
         for (int i = 0; i < o.length; i++) {
@@ -88,7 +88,7 @@ public final class Encoding {
         return o;
     }
 
-    /** The tokens, HF's {@code convert_ids_to_tokens(input_ids)}. */
+    /** {@return the tokens, HF's {@code convert_ids_to_tokens(input_ids)}; {@code [UNK]} for an id the vocabulary lacks} */
     public List<String> tokens() {
         List<String> t = new ArrayList<>(inputIds.length);
         for (int id : inputIds) {

@@ -15,7 +15,7 @@ public enum Padding {
         this.hfName = hfName;
     }
 
-    /** The name HF uses. */
+    /** {@return the name HF uses: {@code "longest"}, {@code "max_length"} or {@code "do_not_pad"}} */
     public String hfName() {
         return hfName;
     }
@@ -23,6 +23,9 @@ public enum Padding {
     /**
      * HF's spelling of a strategy: one of the names, or {@code "true"}/{@code "false"}.
      *
+     * @param name {@code "true"} (longest), {@code "false"} (do_not_pad) or an {@link #hfName()}, e.g.
+     *             from {@code tokenizer_config.json}
+     * @return the strategy it names
      * @throws IllegalArgumentException for anything else, naming the accepted values
      */
     public static Padding parse(String name) {

@@ -51,6 +51,8 @@ public final class TokenizerConfig {
      * Reads {@code file} (and {@code special_tokens_map.json} beside it); a missing file is an empty
      * configuration.
      *
+     * @param file the {@code tokenizer_config.json} path, e.g. {@code dir.resolve(FILE)}; it need not exist
+     * @return the configuration read, empty if neither file exists
      * @throws IOException if a file exists but cannot be read or is not a JSON object
      */
     public static TokenizerConfig read(Path file) throws IOException {
@@ -78,6 +80,7 @@ public final class TokenizerConfig {
     /**
      * Sets every option the file gives on {@code b}.
      *
+     * @param b the builder to change; options the file does not give keep their value there
      * @throws IOException naming the file and field of a value of the wrong type
      */
     public void applyTo(BertTokenizer.Builder b) throws IOException {
@@ -174,7 +177,7 @@ public final class TokenizerConfig {
         return out;
     }
 
-    /** The keys of the file (for diagnostics). */
+    /** {@return the top-level keys of {@code tokenizer_config.json} (for diagnostics); empty if it is absent} */
     public Set<String> keys() {
         return json.keySet();
     }

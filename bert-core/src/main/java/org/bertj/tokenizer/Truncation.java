@@ -17,7 +17,7 @@ public enum Truncation {
         this.hfName = hfName;
     }
 
-    /** The name HF uses ({@code "longest_first"}, ...). */
+    /** {@return the name HF uses: {@code "longest_first"}, {@code "only_first"}, {@code "only_second"} or {@code "do_not_truncate"}} */
     public String hfName() {
         return hfName;
     }
@@ -25,6 +25,8 @@ public enum Truncation {
     /**
      * HF's spelling of a strategy: one of the names, or {@code "true"}/{@code "false"}.
      *
+     * @param name {@code "true"} (longest_first), {@code "false"} (do_not_truncate) or an {@link #hfName()}
+     * @return the strategy it names
      * @throws IllegalArgumentException for anything else, naming the accepted values
      */
     public static Truncation parse(String name) {

@@ -42,7 +42,14 @@ public final class Vocabulary {
         }
     }
 
-    /** The vocabulary whose token {@code i} is {@code tokens.get(i)}. */
+    /**
+     * The vocabulary whose token {@code i} is {@code tokens.get(i)}, as if they were the lines of a
+     * {@code vocab.txt}.
+     *
+     * @param tokens the tokens in id order, none null; a repeated token keeps its last id
+     * @return the vocabulary
+     * @throws IllegalArgumentException if a token is null
+     */
     public static Vocabulary of(List<String> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.get(i) == null) {
@@ -55,6 +62,8 @@ public final class Vocabulary {
     /**
      * Reads a {@code vocab.txt}.
      *
+     * @param vocabTxt the file: UTF-8, one token per line, ids counting lines from 0
+     * @return the vocabulary
      * @throws IOException if the file cannot be read or is not valid UTF-8 (the message gives the byte offset)
      */
     public static Vocabulary load(Path vocabTxt) throws IOException {
@@ -100,28 +109,43 @@ public final class Vocabulary {
         return in.position();
     }
 
-    /** Number of distinct tokens (HF's {@code vocab_size}). */
+    /** {@return the number of distinct tokens (HF's {@code vocab_size}; less than {@link #idLimit()} if a token repeats)} */
     public int size() {
         return size;
     }
 
-    /** Number of lines, i.e. one more than the largest id. */
+    /** {@return the number of lines, i.e. one more than the largest id} */
     public int idLimit() {
         return tokens.length;
     }
 
-    /** The id of {@code token}, or -1 if it is not in the vocabulary. */
+    /**
+     * The id of a token.
+     *
+     * @param token a token as it appears in {@code vocab.txt}, e.g. {@code "##ing"} or {@code "[MASK]"}
+     * @return its id, or -1 if it is not in the vocabulary
+     */
     public int id(String token) {
         Integer id = ids.get(token);
         return id == null ? -1 : id;
     }
 
-    /** Whether {@code token} is in the vocabulary. */
+    /**
+     * Whether a token is in the vocabulary.
+     *
+     * @param token a token as it appears in {@code vocab.txt}
+     * @return true if {@link #id(String)} is not -1
+     */
     public boolean contains(String token) {
         return ids.containsKey(token);
     }
 
-    /** The token with {@code id}, or null if no token has it. */
+    /**
+     * The token with an id.
+     *
+     * @param id an id; any int is accepted
+     * @return the token, or null if no token has it (out of range, or the earlier line of a repeated token)
+     */
     public String token(int id) {
         return id >= 0 && id < tokens.length ? tokens[id] : null;
     }

@@ -75,17 +75,26 @@ public final class AdamW {
         this.noDecay = b.noDecay;
     }
 
-    /** A builder with BERT's defaults. */
+    /**
+     * A builder with BERT's defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The learning rate the next {@link #step} uses. */
+    /** {@return the learning rate the next {@link #step} uses} */
     public double learningRate() {
         return learningRate;
     }
 
-    /** Sets the learning rate for the next steps (from a schedule, typically before each step). */
+    /**
+     * Sets the learning rate for the next steps (from a schedule, typically before each step).
+     *
+     * @param learningRate the rate, finite and at least 0
+     * @throws IllegalArgumentException if it is negative, infinite or NaN
+     */
     public void setLearningRate(double learningRate) {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
@@ -93,12 +102,17 @@ public final class AdamW {
         this.learningRate = learningRate;
     }
 
-    /** How many steps have been taken (0 before the first). */
+    /** {@return how many steps have been taken (0 before the first): PyTorch's {@code t} of the last step} */
     public long stepCount() {
         return step;
     }
 
-    /** Whether the parameter of that name gets weight decay. */
+    /**
+     * Whether a parameter gets weight decay.
+     *
+     * @param name the parameter's Hugging Face name, e.g. {@code bert.encoder.layer.0.output.dense.bias}
+     * @return false if the weight decay is 0 or the no-decay rule excludes the name
+     */
     public boolean decays(String name) {
         return weightDecay != 0 && !noDecay.test(name);
     }
@@ -191,6 +205,9 @@ public final class AdamW {
      * The moments, keyed {@code exp_avg.<name>} and {@code exp_avg_sq.<name>} (views of the live
      * arrays, not copies; empty before the first step). Together with {@link #stepCount()} this is
      * everything needed to resume.
+     *
+     * @return the moments, unmodifiable: every {@code exp_avg.*}, then every {@code exp_avg_sq.*}, each
+     *         in the order the parameters were first stepped
      */
     public Map<String, INDArray> state() {
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -202,7 +219,9 @@ public final class AdamW {
     /**
      * Replaces the moments and step count with saved ones (as {@link #state()} gives them).
      *
-     * @param params the parameters they belong to, to check that every moment fits its parameter
+     * @param state     the moments, keyed as {@link #state()} gives them; cast to each parameter's data type
+     * @param stepCount the step count they were saved at, at least 0; with 0 the moments may be absent
+     * @param params    the parameters they belong to, to check that every moment fits its parameter
      * @throws IllegalArgumentException naming the tensor if a moment is missing, unknown or does
      *     not fit its parameter
      */
@@ -274,44 +293,83 @@ public final class AdamW {
         private Builder() {
         }
 
-        /** Initial (peak) learning rate; default 1e-4. */
+        /**
+         * Initial (peak) learning rate; default 1e-4.
+         *
+         * @param lr the rate, at least 0 and finite
+         * @return this builder
+         * @throws IllegalArgumentException if it is out of range
+         */
         public Builder learningRate(double lr) {
             this.learningRate = requireRange("learning rate", lr, 0, Double.MAX_VALUE);
             return this;
         }
 
-        /** Moment decay rates; default (0.9, 0.999). */
+        /**
+         * Moment decay rates; default (0.9, 0.999).
+         *
+         * @param b1 decay of the first moment, in {@code [0, 1)}
+         * @param b2 decay of the second moment, in {@code [0, 1)}
+         * @return this builder
+         * @throws IllegalArgumentException if either is out of range
+         */
         public Builder betas(double b1, double b2) {
             this.beta1 = requireRange("beta1", b1, 0, Math.nextDown(1.0));
             this.beta2 = requireRange("beta2", b2, 0, Math.nextDown(1.0));
             return this;
         }
 
-        /** Denominator epsilon; default 1e-6 (BERT's; PyTorch's default is 1e-8). */
+        /**
+         * Denominator epsilon; default 1e-6 (BERT's; PyTorch's default is 1e-8).
+         *
+         * @param eps added to {@code sqrt(v)}, at least 0 and finite
+         * @return this builder
+         * @throws IllegalArgumentException if it is out of range
+         */
         public Builder eps(double eps) {
             this.eps = requireRange("eps", eps, 0, Double.MAX_VALUE);
             return this;
         }
 
-        /** Decoupled weight decay; default 0.01. */
+        /**
+         * Decoupled weight decay; default 0.01.
+         *
+         * @param wd the decay per unit of learning rate ({@code p -= lr * wd * p}), at least 0 and finite
+         * @return this builder
+         * @throws IllegalArgumentException if it is out of range
+         */
         public Builder weightDecay(double wd) {
             this.weightDecay = requireRange("weight decay", wd, 0, Double.MAX_VALUE);
             return this;
         }
 
-        /** False gives Google's AdamWeightDecayOptimizer (no bias correction); default true. */
+        /**
+         * Whether the moments are bias-corrected; default true.
+         *
+         * @param on true for PyTorch's AdamW, false for Google's AdamWeightDecayOptimizer
+         * @return this builder
+         */
         public Builder biasCorrection(boolean on) {
             this.biasCorrection = on;
             return this;
         }
 
-        /** Which parameter names get no weight decay; default {@link #BERT_NO_DECAY}. */
+        /**
+         * Which parameter names get no weight decay; default {@link #BERT_NO_DECAY}.
+         *
+         * @param noDecay true for a Hugging Face parameter name that is not to decay; not null
+         * @return this builder
+         */
         public Builder noDecay(Predicate<String> noDecay) {
             this.noDecay = java.util.Objects.requireNonNull(noDecay);
             return this;
         }
 
-        /** A fresh optimizer (no moments, step 0). */
+        /**
+         * A fresh optimizer with these settings.
+         *
+         * @return an optimizer with no moments, at step 0
+         */
         public AdamW build() {
             return new AdamW(this);
         }

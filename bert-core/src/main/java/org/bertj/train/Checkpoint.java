@@ -75,7 +75,12 @@ public final class Checkpoint {
     public record Loaded(Path dir, Map<String, INDArray> params, Map<String, INDArray> optimizerState,
             long optimizerStep, TrainerState trainerState) {
 
-        /** Puts the saved moments and step count into {@code optimizer}, checked against the params. */
+        /**
+         * Puts the saved moments and step count into {@code optimizer}, checked against the params.
+         *
+         * @param optimizer the optimizer to resume; its moments and step count are replaced
+         * @throws IllegalArgumentException naming the tensor if a moment is missing or does not fit
+         */
         public void restore(AdamW optimizer) {
             optimizer.restore(optimizerState, optimizerStep, params);
         }
@@ -84,6 +89,11 @@ public final class Checkpoint {
     /**
      * Saves a checkpoint as {@code runDir/checkpoint-<state.step()>} and points {@code latest} at it.
      *
+     * @param runDir    the run directory, created if absent
+     * @param params    parameters by Hugging Face name, written as {@code model.safetensors}
+     * @param optimizer whose moments and step count are written as {@code optimizer.safetensors}
+     * @param state     where the run stands; its step names the directory, its configJson (if not
+     *                  null) becomes {@code config.json}
      * @return the checkpoint directory
      * @throws IOException if anything cannot be written; {@code latest} and every existing
      *     checkpoint are then as they were
@@ -138,7 +148,14 @@ public final class Checkpoint {
         return target;
     }
 
-    /** The checkpoint {@code latest} names, or empty if the run has none yet. */
+    /**
+     * The checkpoint {@code latest} names.
+     *
+     * @param runDir the run directory; it need not exist
+     * @return the checkpoint, or empty if the run has none yet
+     * @throws IOException if {@code latest} names a missing directory, or the checkpoint is
+     *                     incomplete or unreadable
+     */
     public static Optional<Loaded> loadLatest(Path runDir) throws IOException {
         Optional<String> name = readPointer(runDir);
         if (name.isEmpty()) {
@@ -151,7 +168,13 @@ public final class Checkpoint {
         return Optional.of(load(dir));
     }
 
-    /** Reads one checkpoint directory. */
+    /**
+     * Reads one checkpoint directory.
+     *
+     * @param dir a {@code checkpoint-<step>} directory
+     * @return its parameters, optimizer state and trainer state
+     * @throws IOException if a file is missing or unreadable, or the optimizer's step metadata is not an integer
+     */
     public static Loaded load(Path dir) throws IOException {
         for (String f : new String[] {MODEL, OPTIMIZER, TRAINER_STATE}) {
             if (!Files.isRegularFile(dir.resolve(f))) {
@@ -179,7 +202,13 @@ public final class Checkpoint {
         return new Loaded(dir, params, moments, optimizerStep, state);
     }
 
-    /** Complete checkpoint directories of a run, oldest step first. */
+    /**
+     * Complete checkpoint directories of a run, oldest step first.
+     *
+     * @param runDir the run directory; it need not exist
+     * @return the {@code checkpoint-<step>} directories (not the temporaries of unfinished saves)
+     * @throws IOException if the directory cannot be listed
+     */
     public static List<Path> list(Path runDir) throws IOException {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(runDir)) {
@@ -196,7 +225,14 @@ public final class Checkpoint {
         return out;
     }
 
-    /** Deletes all but the newest {@code keep} checkpoints, never the one {@code latest} names. */
+    /**
+     * Deletes all but the newest {@code keep} checkpoints, never the one {@code latest} names.
+     *
+     * @param runDir the run directory
+     * @param keep   how many to keep, at least 1
+     * @throws IOException if a checkpoint cannot be deleted
+     * @throws IllegalArgumentException if {@code keep} is below 1
+     */
     public static void prune(Path runDir, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);

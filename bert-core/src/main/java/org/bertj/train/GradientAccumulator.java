@@ -25,6 +25,7 @@ public final class GradientAccumulator {
      * Adds one micro-batch's gradients. The first call ever fixes the set of names and allocates
      * the sums; the arrays passed in are never modified or kept.
      *
+     * @param grads one micro-batch's gradients by parameter name
      * @throws IllegalArgumentException naming the tensor if names or shapes differ from the first call
      */
     public void add(Map<String, INDArray> grads) {
@@ -52,7 +53,7 @@ public final class GradientAccumulator {
         count++;
     }
 
-    /** How many micro-batches have been added since the last reset. */
+    /** {@return how many micro-batches have been added since the last reset (1 after {@link #mean()})} */
     public int count() {
         return count;
     }
@@ -61,6 +62,7 @@ public final class GradientAccumulator {
      * Divides the sums by the number of micro-batches, in place, and returns them (live arrays that
      * the optimizer may read and the clipper may scale; valid until the next {@link #add}).
      *
+     * @return the mean gradient by parameter name, an unmodifiable map of the live sums
      * @throws IllegalStateException if nothing was added
      */
     public Map<String, INDArray> mean() {

@@ -21,7 +21,10 @@ public final class GradientClipping {
      * caller can see it in the returned value and skip the step; PyTorch would multiply by NaN
      * or by 0 instead.
      *
+     * @param grads   gradients by parameter name; scaled in place
+     * @param maxNorm the largest global L2 norm allowed, above 0 (BERT: 1.0)
      * @return the global norm before clipping
+     * @throws IllegalArgumentException if {@code maxNorm} is not above 0
      */
     public static double clipGlobalNorm(Map<String, INDArray> grads, double maxNorm) {
         if (!(maxNorm > 0)) {
@@ -37,7 +40,12 @@ public final class GradientClipping {
         return norm;
     }
 
-    /** The L2 norm of all gradients taken as one vector. */
+    /**
+     * The L2 norm of all gradients taken as one vector, accumulated in double.
+     *
+     * @param grads gradients by parameter name; only read
+     * @return {@code sqrt(Σ g²)} over every element of every gradient; NaN or infinite if one is
+     */
     public static double globalNorm(Map<String, INDArray> grads) {
         double sumSquares = 0;
         for (INDArray g : grads.values()) {

@@ -16,9 +16,12 @@ public final class LinearWarmupDecay {
     private final long totalSteps;
 
     /**
+     * The schedule of one run.
+     *
      * @param peakLearningRate the rate reached at the end of warmup
      * @param warmupSteps      steps of linear warmup (0 for none)
      * @param totalSteps       step at which the rate reaches 0; at least {@code warmupSteps}
+     * @throws IllegalArgumentException if the peak is negative or not finite, or the steps are out of order
      */
     public LinearWarmupDecay(double peakLearningRate, long warmupSteps, long totalSteps) {
         if (!(peakLearningRate >= 0) || Double.isInfinite(peakLearningRate)) {
@@ -33,7 +36,13 @@ public final class LinearWarmupDecay {
         this.totalSteps = totalSteps;
     }
 
-    /** The learning rate after {@code step} completed optimizer steps (never negative). */
+    /**
+     * The learning rate for the optimizer step taken after {@code step} completed ones.
+     *
+     * @param step completed optimizer steps, at least 0 (e.g. {@link AdamW#stepCount()})
+     * @return the rate, in {@code [0, peak]}; 0 from {@code totalSteps} on
+     * @throws IllegalArgumentException if {@code step} is negative
+     */
     public double rate(long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
@@ -45,17 +54,17 @@ public final class LinearWarmupDecay {
         return peak * Math.max(0.0, (double) (totalSteps - step) / decaySteps);
     }
 
-    /** Peak learning rate. */
+    /** {@return the peak learning rate, reached at the end of warmup} */
     public double peak() {
         return peak;
     }
 
-    /** Warmup steps. */
+    /** {@return the number of steps of linear warmup} */
     public long warmupSteps() {
         return warmupSteps;
     }
 
-    /** Total steps. */
+    /** {@return the step at which the rate reaches 0} */
     public long totalSteps() {
         return totalSteps;
     }

@@ -26,7 +26,27 @@ public record PretrainOptions(long totalSteps, int batchSize, int accumulate, in
         double maskingProb, boolean wholeWordMask, double shortSeqProb, double learningRate, long warmupSteps,
         double weightDecay, double clipNorm, boolean dropout, long seed, long saveEvery, int keepLast) {
 
-    /** Checks every value, naming the one out of range. */
+    /**
+     * Checks every value, naming the one out of range. The ranges accepted:
+     *
+     * @param totalSteps     at least 1
+     * @param batchSize      at least 1
+     * @param accumulate     at least 1
+     * @param maxSeqLength   at least 5, room for {@code [CLS] a [SEP] b [SEP]}
+     * @param maxPredictions at least 1
+     * @param maskingProb    in {@code (0, 1]}
+     * @param wholeWordMask  either
+     * @param shortSeqProb   in {@code [0, 1]}
+     * @param learningRate   finite, at least 0
+     * @param warmupSteps    in {@code [0, totalSteps]}
+     * @param weightDecay    finite, at least 0
+     * @param clipNorm       above 0
+     * @param dropout        either
+     * @param seed           any
+     * @param saveEvery      at least 0
+     * @param keepLast       at least 1
+     * @throws IllegalArgumentException naming the first value out of its range
+     */
     public PretrainOptions {
         positive("total steps", totalSteps);
         positive("batch size", batchSize);
@@ -67,7 +87,11 @@ public record PretrainOptions(long totalSteps, int batchSize, int accumulate, in
         }
     }
 
-    /** A builder with the defaults; only the total steps have none (default 1000). */
+    /**
+     * A builder with the defaults; only the total steps have none of BERT's (default 1000).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -94,103 +118,188 @@ public record PretrainOptions(long totalSteps, int batchSize, int accumulate, in
         private Builder() {
         }
 
-        /** Optimizer steps of the run. */
+        /**
+         * Optimizer steps of the run.
+         *
+         * @param v the number of optimizer steps of the whole run; default 1000
+         * @return this builder
+         */
         public Builder totalSteps(long v) {
             totalSteps = v;
             return this;
         }
 
-        /** Sequences per micro-batch; default 32. */
+        /**
+         * Sequences per micro-batch.
+         *
+         * @param v sequences per micro-batch; default 32
+         * @return this builder
+         */
         public Builder batchSize(int v) {
             batchSize = v;
             return this;
         }
 
-        /** Micro-batches per step; default 1. */
+        /**
+         * Micro-batches per step.
+         *
+         * @param v micro-batches whose gradients are summed per optimizer step; default 1
+         * @return this builder
+         */
         public Builder accumulate(int v) {
             accumulate = v;
             return this;
         }
 
-        /** Longest sequence; default 128. */
+        /**
+         * Longest sequence.
+         *
+         * @param v the longest {@code [CLS] A [SEP] B [SEP]} in tokens, at least 5; default 128
+         * @return this builder
+         */
         public Builder maxSeqLength(int v) {
             maxSeqLength = v;
             return this;
         }
 
-        /** Masked positions per sequence at most; default 20. */
+        /**
+         * Masked positions per sequence at most.
+         *
+         * @param v the most masked positions per sequence; default 20
+         * @return this builder
+         */
         public Builder maxPredictions(int v) {
             maxPredictions = v;
             return this;
         }
 
-        /** Fraction of tokens predicted; default 0.15. */
+        /**
+         * Fraction of tokens predicted.
+         *
+         * @param v the fraction of tokens predicted, in {@code (0, 1]}; default 0.15
+         * @return this builder
+         */
         public Builder maskingProb(double v) {
             maskingProb = v;
             return this;
         }
 
-        /** Whole-word masking; default off. */
+        /**
+         * Whole-word masking.
+         *
+         * @param v whether every WordPiece of a word is masked together; default false
+         * @return this builder
+         */
         public Builder wholeWordMask(boolean v) {
             wholeWordMask = v;
             return this;
         }
 
-        /** Probability of a shorter target length; default 0.1. */
+        /**
+         * Probability of a shorter target length.
+         *
+         * @param v the probability of a shorter target length, in {@code [0, 1]}; default 0.1
+         * @return this builder
+         */
         public Builder shortSeqProb(double v) {
             shortSeqProb = v;
             return this;
         }
 
-        /** Peak learning rate; default 1e-4. */
+        /**
+         * Peak learning rate.
+         *
+         * @param v the peak learning rate, reached after warmup; default 1e-4
+         * @return this builder
+         */
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
         }
 
-        /** Warmup steps; default 0. */
+        /**
+         * Warmup steps.
+         *
+         * @param v optimizer steps of linear warmup, at most the total steps; default 0
+         * @return this builder
+         */
         public Builder warmupSteps(long v) {
             warmupSteps = v;
             return this;
         }
 
-        /** Weight decay; default 0.01. */
+        /**
+         * Weight decay.
+         *
+         * @param v AdamW's decoupled weight decay; default 0.01
+         * @return this builder
+         */
         public Builder weightDecay(double v) {
             weightDecay = v;
             return this;
         }
 
-        /** Global gradient norm limit; default 1.0. */
+        /**
+         * Global gradient norm limit.
+         *
+         * @param v the global gradient L2 norm limit, above 0; default 1.0
+         * @return this builder
+         */
         public Builder clipNorm(double v) {
             clipNorm = v;
             return this;
         }
 
-        /** Dropout from the model config (true, default) or none. */
+        /**
+         * Dropout from the model config (true, default) or none.
+         *
+         * @param v true for dropout as the model config says (the default), false for none
+         * @return this builder
+         */
         public Builder dropout(boolean v) {
             dropout = v;
             return this;
         }
 
-        /** Seed of data and dropout; default 42. */
+        /**
+         * Seed of data and dropout.
+         *
+         * @param v the seed of the data pipeline and of dropout; default 42
+         * @return this builder
+         */
         public Builder seed(long v) {
             seed = v;
             return this;
         }
 
-        /** Checkpoint interval in steps (0: only at the end); default 0. */
+        /**
+         * Checkpoint interval in steps (0: only at the end).
+         *
+         * @param v the checkpoint interval in optimizer steps, 0 for only at the end; default 0
+         * @return this builder
+         */
         public Builder saveEvery(long v) {
             saveEvery = v;
             return this;
         }
 
-        /** Checkpoints kept; default 3. */
+        /**
+         * Checkpoints kept.
+         *
+         * @param v how many checkpoints are kept on disk, at least 1; default 3
+         * @return this builder
+         */
         public Builder keepLast(int v) {
             keepLast = v;
             return this;
         }
 
-        /** The options, checked. */
+        /**
+         * The options, checked.
+         *
+         * @return the options set, defaults for the rest
+         * @throws IllegalArgumentException naming the first value out of its range (see the record's constructor)
+         */
         public PretrainOptions build() {
             return new PretrainOptions(totalSteps, batchSize, accumulate, maxSeqLength, maxPredictions, maskingProb,
                     wholeWordMask, shortSeqProb, learningRate, warmupSteps, weightDecay, clipNorm, dropout, seed,

@@ -54,10 +54,13 @@ public final class Pretrainer {
     private Iterator<PretrainingBatch> batches;
 
     /**
+     * A run that has taken no step yet; {@link #resume} continues a saved one instead.
+     *
      * @param model          the model to train, in place
      * @param corpus         tokenized documents
      * @param special        the vocabulary's special ids
      * @param isContinuation which ids are "##" pieces (for whole-word masking)
+     * @param options        the run's settings: steps, batch, masking, optimizer, checkpoints
      * @throws IllegalArgumentException if the options do not fit the model (sequence length over
      *     max_position_embeddings, vocabulary larger than vocab_size)
      */
@@ -89,27 +92,27 @@ public final class Pretrainer {
         this.grads = new Gradients(model.parameters());
     }
 
-    /** Optimizer steps completed. */
+    /** {@return the number of optimizer steps completed} */
     public long step() {
         return step;
     }
 
-    /** The options. */
+    /** {@return the run's settings} */
     public PretrainOptions options() {
         return options;
     }
 
-    /** The model being trained. */
+    /** {@return the model being trained (the one given, updated in place)} */
     public BertForPreTraining model() {
         return model;
     }
 
-    /** Where the run stands (what a checkpoint saves). */
+    /** {@return where the run stands now: what a checkpoint saves} */
     public TrainerState state() {
         return new TrainerState(step, epoch, batchInEpoch, options.seed(), lastLoss, model.config().toJson());
     }
 
-    /** Batches (micro-batches) per pass over the corpus. */
+    /** {@return the number of micro-batches per pass over the corpus (epoch 0's)} */
     public long batchesPerEpoch() {
         return dataset.batchesPerEpoch(0);
     }
@@ -118,6 +121,7 @@ public final class Pretrainer {
      * Continues from the checkpoint {@code runDir/latest} names, if any: parameters, AdamW moments
      * and step count, and the data position.
      *
+     * @param runDir the run directory, as {@link #train} writes it
      * @return false if the run directory has no checkpoint (nothing changed)
      * @throws IOException if the checkpoint is unreadable
      * @throws IllegalArgumentException if it belongs to another model or seed, naming the
@@ -190,6 +194,8 @@ public final class Pretrainer {
      * Trains up to {@code totalSteps}, writing checkpoints into {@code runDir} every
      * {@code saveEvery} steps and after the last step, keeping the newest {@code keepLast}.
      *
+     * @param runDir   the run directory, created if absent; holds {@code checkpoint-<step>} and {@code latest}
+     * @param listener told of every step and checkpoint, e.g. {@link TrainingListener#NONE}
      * @return the final state
      * @throws IOException if a checkpoint cannot be written (the previous one stays intact)
      * @throws IllegalStateException if a gradient becomes NaN or infinite (nothing of that step is

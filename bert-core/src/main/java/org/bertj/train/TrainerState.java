@@ -16,7 +16,17 @@ package org.bertj.train;
  */
 public record TrainerState(long step, int epoch, long batchInEpoch, long seed, double lastLoss, String configJson) {
 
-    /** Checks that counters are not negative. */
+    /**
+     * Checks that counters are not negative.
+     *
+     * @param step         at least 0
+     * @param epoch        at least 0
+     * @param batchInEpoch at least 0
+     * @param seed         any
+     * @param lastLoss     any, NaN included
+     * @param configJson   any, null included
+     * @throws IllegalArgumentException if a counter is negative
+     */
     public TrainerState {
         if (step < 0 || epoch < 0 || batchInEpoch < 0) {
             throw new IllegalArgumentException("step, epoch and batchInEpoch must be >= 0, got "

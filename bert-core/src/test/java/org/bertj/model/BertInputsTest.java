@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class BertInputsTest {
@@ -104,5 +106,32 @@ class BertInputsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BertInputs.of(Nd4j.createFromArray(new float[][] {{1f, 2f}})));
         assertTrue(e.getMessage().contains("input_ids") && e.getMessage().contains("integer"), e.getMessage());
+    }
+
+    @Test
+    void repeatedWithInputsEmbedsRepeatsEveryRowTensorAndKeepsTheHeadMask() {
+        int[][][] m3 = {{{1, 0, 0}, {1, 1, 0}, {1, 1, 1}}, {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}}};
+        BertInputs in = BertInputs.of(Nd4j.createFromArray(new int[][] {{1, 2, 3}, {4, 5, 0}}),
+                Nd4j.createFromArray(new int[][] {{0, 1, 1}, {0, 0, 1}}), Nd4j.createFromArray(m3),
+                Nd4j.createFromArray(new int[][] {{3, 4, 5}, {2, 1, 0}}),
+                Nd4j.createFromArray(new float[] {1, 0, 1, 0}));
+        BertInputs r = in.repeatedWithInputsEmbeds(3, Nd4j.rand(DataType.FLOAT, 6, 3, 16));
+        assertEquals(6, r.batchSize());
+        assertTrue(r.hasInputsEmbeds());
+        assertEquals(3, r.maskRank());
+        INDArray types = in.tokenTypeIds();
+        INDArray mask = in.attentionMask(DataType.DOUBLE);
+        assertEquals(Nd4j.concat(0, types, types, types), r.tokenTypeIds());
+        assertEquals(Nd4j.concat(0, mask, mask, mask), r.attentionMask(DataType.DOUBLE));
+        assertEquals(Arrays.toString(new int[] {3, 4, 5, 2, 1, 0, 3, 4, 5, 2, 1, 0, 3, 4, 5, 2, 1, 0}),
+                Arrays.toString(r.flatPositionIds()));
+        assertEquals(in.headMask(CONFIG, DataType.FLOAT), r.headMask(CONFIG, DataType.FLOAT));
+        assertDoesNotThrow(() -> r.validate(CONFIG));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> in.repeatedWithInputsEmbeds(3, Nd4j.rand(DataType.FLOAT, 4, 3, 16)));
+        assertTrue(e.getMessage().contains("[6, 3, hidden]") && e.getMessage().contains("[4, 3, 16]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> in.repeatedWithInputsEmbeds(0, Nd4j.rand(DataType.FLOAT, 2, 3, 16)));
+        assertTrue(e.getMessage().contains("copies must be >= 1"), e.getMessage());
     }
 }

@@ -2,6 +2,8 @@ package org.bertj.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import org.bertj.model.BertForMaskedLM;
+import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
+import org.bertj.model.BertModel;
 import org.bertj.testing.Shared;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.SafetensorsWriter;
@@ -151,6 +156,8 @@ class TasksGoldenTest {
         }
         assertThrows(MissingHeadException.class, encoderOnly::nextSentence);
         assertThrows(MissingHeadException.class, encoderOnly::fillMask);
+        assertInstanceOf(BertModel.class, encoderOnly.model(), "no cls.* in the file: no head in the model");
+        assertEquals(encoderOnly.model().bert().hasPooler(), encoderOnly.hasPooler());
     }
 
     @Test
@@ -223,6 +230,24 @@ class TasksGoldenTest {
         assertEquals("cls.seq_relationship", e.head());
         assertTrue(e.getMessage().contains("no NSP head"), e.getMessage());
         assertEquals(bert.fillMask().predict(A, 3), noNsp.fillMask().predict(A, 3), "the rest works as before");
+        assertInstanceOf(BertForMaskedLM.class, noNsp.model(), "no NSP head is invented");
+        assertFalse(noNsp.hasNspHead());
+        assertTrue(noNsp.hasMlmHead() && noNsp.hasPooler());
+        assertInstanceOf(BertForPreTraining.class, bert.model());
+        assertTrue(bert.hasNspHead() && bert.hasMlmHead() && bert.hasPooler());
+    }
+
+    @Test
+    void ofTakesTheHeadsFromTheModelsClass() throws IOException {
+        Bert same = Bert.of(bert.model(), bert.tokenizer());
+        assertEquals(bert.fillMask().predict(A, 3), same.fillMask().predict(A, 3));
+        assertEquals(bert.nextSentence().predict(A, B), same.nextSentence().predict(A, B));
+        Bert encoder = Bert.of(bert.model().bert(), bert.tokenizer());
+        assertInstanceOf(BertModel.class, encoder.model());
+        assertThrows(MissingHeadException.class, encoder::fillMask);
+        assertThrows(MissingHeadException.class, encoder::nextSentence);
+        assertArrayEquals(bert.embeddings(Embeddings.Pooling.POOLER, false).embed(A),
+                encoder.embeddings(Embeddings.Pooling.POOLER, false).embed(A), 0f);
     }
 
     @Test

@@ -29,9 +29,25 @@ public final class AttentionHeatmap {
      * A drawn heatmap: the image, where each head's grid of cells lies in it (one rectangle per
      * head, in head order), the side of one cell in pixels and which labels were drawn (every
      * {@code labelStep}-th token, starting at 0).
+     *
+     * @param image     the picture, RGB without alpha
+     * @param panels    each head's grid of S x S cells, in image pixels, in head order; one for
+     *                  {@link #head}
+     * @param cell      the side of one cell in pixels
+     * @param labelStep every {@code labelStep}-th token (0, k, 2k, ...) is labelled on the axes; 1
+     *                  when all are
      */
     public record Rendered(BufferedImage image, List<Rectangle> panels, int cell, int labelStep) {
-        /** The cell of query {@code row}, key {@code col} in panel {@code panel}. */
+        /**
+         * Where one cell lies in the image (tests and callers that mark cells use it).
+         *
+         * @param panel the head's index in {@link #panels}
+         * @param row   the query token's index
+         * @param col   the key token's index
+         * @return the cell's square, in image pixels
+         * @throws IndexOutOfBoundsException if {@code panel} is not a panel's index (row and column
+         *                                   are not checked)
+         */
         public Rectangle cellBounds(int panel, int row, int col) {
             Rectangle p = panels.get(panel);
             return new Rectangle(p.x + col * cell, p.y + row * cell, cell, cell);
@@ -42,6 +58,11 @@ public final class AttentionHeatmap {
      * One head: {@code probs[i][j]} is how much token i attends to token j, S x S for the S
      * {@code tokens}.
      *
+     * @param tokens the S tokens labelling both axes, none null, at least one
+     * @param probs  {@code [S][S]} attention probabilities, rows queries and columns keys, each in
+     *               [0, 1]
+     * @param title  drawn above the grid; null or empty for none
+     * @return the picture and where its cells lie; a cell is 720 / S pixels, kept within 4 to 36
      * @throws IllegalArgumentException if the shape does not match the tokens or a value is not a
      *     probability (NaN included)
      */
@@ -58,6 +79,15 @@ public final class AttentionHeatmap {
      * ceil(sqrt(heads)) columns, each panel titled with its head's index (0-based, as in HF).
      * Query labels are drawn beside the first column, key labels under the lowest panel of each
      * column.
+     *
+     * @param tokens the S tokens labelling the axes, none null, at least one
+     * @param probs  {@code [heads][S][S]} attention probabilities of one layer, at least one head,
+     *               each value in [0, 1]
+     * @param title  drawn above the grid; null or empty for none
+     * @return the picture and each head's panel in it; a cell is 300 / S pixels, kept within 3 to 24
+     * @throws IllegalArgumentException if there are no heads, a head's shape does not match the
+     *                                  tokens, a value is not a probability, or the picture would
+     *                                  exceed 100 million pixels
      */
     public static Rendered layer(List<String> tokens, float[][][] probs, String title) {
         Drawing.checkTokens(tokens);

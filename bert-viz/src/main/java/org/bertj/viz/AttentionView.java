@@ -26,6 +26,11 @@ public final class AttentionView {
      * The page for {@code attentions[layer][head][query][key]} over {@code tokens}: HF's
      * {@code attentions} tuple of one batch row, layers 0-based.
      *
+     * @param title      shown at the top of the page; null for none
+     * @param tokens     the S tokens, none null, at least one
+     * @param attentions {@code [layers][heads][S][S]} attention probabilities, every layer with the
+     *                   same number of heads, each value in [0, 1]
+     * @return the whole HTML page, to be written as UTF-8
      * @throws IllegalArgumentException if a layer, head or row does not match the tokens or a value is
      *     not a probability
      */

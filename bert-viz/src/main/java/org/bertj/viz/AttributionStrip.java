@@ -26,13 +26,24 @@ public final class AttributionStrip {
     private AttributionStrip() {
     }
 
-    /** A drawn strip: the image and each token's box in it (in token order) and the scale's half-width. */
+    /**
+     * A drawn strip: the image and each token's box in it (in token order) and the scale's half-width.
+     *
+     * @param image  the picture, RGB without alpha
+     * @param boxes  each token's box in image pixels, in token order
+     * @param maxAbs the largest |score|, the half-width of the colour scale; 0 when every score is 0
+     *               (then all are drawn white)
+     */
     public record Rendered(BufferedImage image, List<Rectangle> boxes, double maxAbs) {
     }
 
     /**
      * Draws {@code scores[i]} for {@code tokens[i]}.
      *
+     * @param tokens the tokens, none null, at least one
+     * @param scores one signed score per token, any unit (the scale adapts to the largest |score|)
+     * @param title  drawn above the tokens; null or empty for none
+     * @return the picture, at most {@link #MAX_WIDTH} pixels wide, and where each token lies in it
      * @throws IllegalArgumentException if the lengths differ or a score is not finite
      */
     public static Rendered render(List<String> tokens, float[] scores, String title) {

@@ -24,6 +24,10 @@ public enum Colormap {
     /**
      * The colour at {@code t} in [0, 1] (values outside are clamped, NaN is an error). For
      * {@link #RED_BLUE} a signed score s in [-m, m] maps to {@code t = (s / m + 1) / 2}.
+     *
+     * @param t the position on the scale, 0 for the first stop and 1 for the last
+     * @return the colour, opaque, interpolated linearly between the two nearest stops
+     * @throws IllegalArgumentException if {@code t} is NaN
      */
     public Color at(double t) {
         if (Double.isNaN(t)) {
@@ -36,7 +40,16 @@ public enum Colormap {
         return new Color(mix(a >> 16, b >> 16, f), mix(a >> 8, b >> 8, f), mix(a, b, f));
     }
 
-    /** The colour of signed {@code score} on a symmetric scale of half-width {@code maxAbs} (> 0). */
+    /**
+     * The colour of signed {@code score} on a symmetric scale of half-width {@code maxAbs} (&gt; 0).
+     *
+     * @param score  the value to colour; beyond {@code ±maxAbs} it gets the end colour
+     * @param maxAbs the half-width of the scale; must be positive
+     * @return the colour: the middle stop for 0, the first stop for {@code -maxAbs}, the last for
+     *         {@code maxAbs}
+     * @throws IllegalArgumentException if {@code score / maxAbs} is NaN (a score of 0 with
+     *                                  {@code maxAbs} 0, or a NaN argument)
+     */
     public Color signed(double score, double maxAbs) {
         return at((score / maxAbs + 1) / 2);
     }

@@ -14,7 +14,14 @@ public final class PictureFiles {
     private PictureFiles() {
     }
 
-    /** Writes {@code image} as PNG to {@code file}, replacing it atomically. */
+    /**
+     * Writes {@code image} as PNG to {@code file}, replacing it atomically.
+     *
+     * @param image the picture to write
+     * @param file  the target; its directory must exist
+     * @throws IOException if the directory does not exist, the runtime has no PNG writer or the file
+     *                     cannot be written; an existing file is then unchanged
+     */
     public static void writePng(BufferedImage image, Path file) throws IOException {
         Path tmp = temporary(file);
         try {
@@ -27,7 +34,14 @@ public final class PictureFiles {
         }
     }
 
-    /** Writes {@code text} (UTF-8) to {@code file}, replacing it atomically. */
+    /**
+     * Writes {@code text} (UTF-8) to {@code file}, replacing it atomically.
+     *
+     * @param text the whole content, e.g. an HTML page
+     * @param file the target; its directory must exist
+     * @throws IOException if the directory does not exist or the file cannot be written; an existing
+     *                     file is then unchanged
+     */
     public static void writeText(String text, Path file) throws IOException {
         Path tmp = temporary(file);
         try {

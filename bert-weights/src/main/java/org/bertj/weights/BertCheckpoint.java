@@ -73,6 +73,8 @@ public final class BertCheckpoint implements AutoCloseable {
      * @param config a config file (Google's bert_config.json or Hugging Face's config.json) to use
      *               instead of the one found beside the weights; may be null
      * @param vocab  a vocab.txt to use instead of the one found; may be null
+     * @return the open checkpoint, config and weights already checked against each other; the caller
+     *         closes it
      * @throws WeightFormatException if the files are malformed or disagree with the config
      * @throws NoSuchFileException   if no checkpoint, config or vocabulary is found
      */
@@ -273,42 +275,48 @@ public final class BertCheckpoint implements AutoCloseable {
         return null;
     }
 
-    /** What was opened, for messages. */
+    /** {@return what was opened, its kind and where (e.g. "TensorFlow checkpoint /m/bert_model.ckpt"), for messages} */
     public String description() {
         return description;
     }
 
-    /** Hugging Face's config.json for these weights. */
+    /** {@return Hugging Face's config.json for these weights; the checkpoint's own object, not a copy} */
     public JsonObject config() {
         return config;
     }
 
-    /** The {@code tokenizer_config.json} to write beside the weights (see the class comment). */
+    /** {@return the text of the {@code tokenizer_config.json} to write beside the weights (see the class comment)} */
     public String tokenizerConfig() {
         return tokenizerConfig;
     }
 
-    /** Where {@link #tokenizerConfig()} comes from, for messages. */
+    /** {@return where {@link #tokenizerConfig()} comes from, for messages} */
     public String tokenizerConfigSource() {
         return tokenizerConfigSource;
     }
 
-    /** The vocab.txt. */
+    /** {@return the vocab.txt file, one token a line, the line's index from 0 being the token id} */
     public Path vocab() {
         return vocab;
     }
 
-    /** The weights under Hugging Face names; closed with this checkpoint. */
+    /** {@return the weights under Hugging Face names; closed with this checkpoint} */
     public TensorSource weights() {
         return weights;
     }
 
-    /** Entries of the source that are not weights (optimizer slots, buffers, ...), each with why. */
+    /**
+     * {@return entries of the source that are not weights (optimizer slots, buffers, ...): source
+     * name to why it was skipped; empty if none}
+     */
     public Map<String, String> skipped() {
         return skipped;
     }
 
-    /** Optional parameters (pooler, heads) the checkpoint lacks; transformers initializes them at random. */
+    /**
+     * {@return the Hugging Face names of optional parameters (pooler, heads) the checkpoint lacks;
+     * transformers initializes them at random}
+     */
     public List<String> absent() {
         return absent;
     }

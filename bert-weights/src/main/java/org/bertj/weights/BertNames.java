@@ -29,6 +29,10 @@ public final class BertNames {
      * The canonical {@code BertForPreTraining} name of a tensor from a Hugging Face file, or null if
      * it is not a parameter the file needs to carry. Accepts what files in the wild use: no
      * {@code bert.} prefix (a saved {@code BertModel}) and the old {@code LayerNorm.gamma|beta}.
+     *
+     * @param name a tensor name as the file spells it
+     * @return the name with the {@code bert.} prefix and current LayerNorm names, or null for
+     *         buffers, tied decoder weights and names that are not BERT parameters
      */
     public static String canonical(String name) {
         String n = inModel(name, true);
@@ -40,6 +44,11 @@ public final class BertNames {
      * {@code BertForPreTraining} on the encoder's tensors ({@code embeddings.}, {@code encoder.},
      * {@code pooler.}) when {@code prefixed}, without it for a bare {@code BertModel}; legacy
      * LayerNorm names updated. Other names (the heads' {@code cls.*}, unknown ones) are unchanged.
+     *
+     * @param name     a Hugging Face tensor name, with or without the {@code bert.} prefix
+     * @param prefixed true for a {@code BertForPreTraining} (names carry {@code bert.}), false for a
+     *                 bare {@code BertModel}
+     * @return the name as that model spells it; never null
      */
     public static String inModel(String name, boolean prefixed) {
         String n = withoutLegacyLayerNormNames(name);
@@ -57,6 +66,9 @@ public final class BertNames {
     /**
      * {@code ...LayerNorm.gamma} / {@code ...LayerNorm.beta} (old PyTorch and TF-converted files)
      * as today's {@code ...LayerNorm.weight} / {@code ...LayerNorm.bias}; any other name unchanged.
+     *
+     * @param name a tensor name
+     * @return the name with a trailing {@code LayerNorm.gamma|beta} renamed
      */
     public static String withoutLegacyLayerNormNames(String name) {
         if (name.endsWith("LayerNorm.gamma")) {
@@ -71,6 +83,10 @@ public final class BertNames {
     /**
      * Whether {@code name} is a parameter of Hugging Face's {@code BertForPreTraining} that a weight
      * file stores (the tied {@code cls.predictions.decoder.*} excluded).
+     *
+     * @param name a canonical name, with the {@code bert.} prefix and current LayerNorm names (as
+     *             {@link #inModel(String, boolean)} gives with {@code prefixed} true)
+     * @return true if it matches one of the parameters, of any layer index
      */
     public static boolean isPreTrainingParameter(String name) {
         return PRE_TRAINING.matcher(name).matches();

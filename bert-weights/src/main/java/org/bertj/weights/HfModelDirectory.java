@@ -80,8 +80,12 @@ public final class HfModelDirectory {
     /**
      * Fails early, before any work, if {@link #write} would refuse {@code out}.
      *
+     * @param out     the model directory to be written; it need not exist
+     * @param replace whether an existing non-empty directory may be replaced (the CLI's
+     *                {@code --force})
      * @throws FileAlreadyExistsException if {@code out} is a file, or a non-empty directory and
      *                                    {@code replace} is false
+     * @throws IOException                if {@code out} cannot be listed
      */
     public static void checkWritable(Path out, boolean replace) throws IOException {
         Path target = out.toAbsolutePath().normalize();
@@ -136,7 +140,12 @@ public final class HfModelDirectory {
                 + System.nanoTime());
     }
 
-    /** Deletes a file or directory tree; nothing if it does not exist. */
+    /**
+     * Deletes a file or directory tree; nothing if it does not exist.
+     *
+     * @param path the file or directory to delete, with everything below it
+     * @throws IOException if something cannot be deleted (what was deleted before stays deleted)
+     */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;

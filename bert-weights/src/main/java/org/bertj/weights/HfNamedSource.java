@@ -28,6 +28,8 @@ public final class HfNamedSource implements TensorSource {
     /**
      * Wraps a source; closing the view closes it.
      *
+     * @param source tensors under Hugging Face names as files spell them (with or without the
+     *               {@code bert.} prefix, old {@code LayerNorm.gamma|beta}); word embeddings tied
      * @throws WeightFormatException if two of its names are the same parameter
      */
     public HfNamedSource(TensorSource source) throws WeightFormatException {
@@ -38,6 +40,10 @@ public final class HfNamedSource implements TensorSource {
      * Wraps a source of a checkpoint whose config says {@code tieWordEmbeddings}; closing the view
      * closes it.
      *
+     * @param source            tensors under Hugging Face names as files spell them
+     * @param tieWordEmbeddings the config's {@code tie_word_embeddings}; when false the source's
+     *                          {@code cls.predictions.decoder.weight} is kept as a parameter of its
+     *                          own instead of skipped as tied
      * @throws WeightFormatException if two of its names are the same parameter
      */
     public HfNamedSource(TensorSource source, boolean tieWordEmbeddings) throws WeightFormatException {
@@ -62,7 +68,7 @@ public final class HfNamedSource implements TensorSource {
         this.names = List.copyOf(toSource.keySet());
     }
 
-    /** The source's names left out, each with why. */
+    /** {@return the source's names left out (buffers, tied and unknown tensors), each with why; unmodifiable} */
     public Map<String, String> skipped() {
         return Collections.unmodifiableMap(skipped);
     }

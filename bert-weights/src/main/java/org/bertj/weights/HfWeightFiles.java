@@ -24,7 +24,12 @@ public final class HfWeightFiles {
     private HfWeightFiles() {
     }
 
-    /** The weights file of {@code dir} that {@link #open(Path)} would read, or null if it has none. */
+    /**
+     * The weights file of {@code dir} that {@link #open(Path)} would read.
+     *
+     * @param dir a model directory
+     * @return the first of {@link #NAMES} that is a regular file there, or null if it has none
+     */
     public static Path find(Path dir) {
         for (String n : NAMES) {
             Path p = dir.resolve(n);
@@ -38,6 +43,8 @@ public final class HfWeightFiles {
     /**
      * Opens the weights of a model directory.
      *
+     * @param dir a model directory
+     * @return the weights under the file's own names; the caller closes it
      * @throws NoSuchFileException   if it has none of {@link #NAMES}
      * @throws WeightFormatException if the file is malformed
      */
@@ -49,7 +56,12 @@ public final class HfWeightFiles {
         return openFile(p);
     }
 
-    /** Whether {@link #openFile} reads a file of this name. */
+    /**
+     * Whether {@link #openFile} reads a file of this name.
+     *
+     * @param file any path with a file name; only the name is looked at, the file need not exist
+     * @return true for names ending in {@code .safetensors}, {@code .bin} or {@code .index.json}
+     */
     public static boolean isWeightsFile(Path file) {
         String n = file.getFileName().toString();
         return n.endsWith(".safetensors") || n.endsWith(".bin") || n.endsWith(".index.json");
@@ -59,7 +71,10 @@ public final class HfWeightFiles {
      * Opens one weights file by its name: {@code *.safetensors}, {@code *.bin} (PyTorch), or a
      * shard index {@code *.index.json}, whose shards are opened by their own names.
      *
+     * @param file a weights file or shard index
+     * @return the weights under the file's own names; the caller closes it (which closes all shards)
      * @throws WeightFormatException if the name is none of those or the file is malformed
+     * @throws IOException           if a file cannot be read
      */
     public static TensorSource openFile(Path file) throws IOException {
         String n = file.getFileName().toString();

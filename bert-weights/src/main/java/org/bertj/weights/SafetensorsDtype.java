@@ -16,11 +16,36 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * U64 and the 8-bit float types are understood (a file holding them validates) but not loadable.
  */
 public enum SafetensorsDtype {
-    BOOL(1, DataType.INT), U8(1, DataType.INT), I8(1, DataType.INT),
-    F8_E5M2(1, null), F8_E4M3(1, null),
-    I16(2, DataType.INT), U16(2, null), F16(2, DataType.FLOAT), BF16(2, DataType.FLOAT),
-    I32(4, DataType.INT), U32(4, null), F32(4, DataType.FLOAT),
-    F64(8, DataType.DOUBLE), I64(8, DataType.LONG), U64(8, null);
+    /** Boolean, one byte (0 or 1); loaded as INT 0 or 1. */
+    BOOL(1, DataType.INT),
+    /** Unsigned 8-bit integer; loaded as INT. */
+    U8(1, DataType.INT),
+    /** Signed 8-bit integer; loaded as INT. */
+    I8(1, DataType.INT),
+    /** 8-bit float, 5 exponent and 2 mantissa bits; not loadable. */
+    F8_E5M2(1, null),
+    /** 8-bit float, 4 exponent and 3 mantissa bits; not loadable. */
+    F8_E4M3(1, null),
+    /** Signed 16-bit integer; loaded as INT. */
+    I16(2, DataType.INT),
+    /** Unsigned 16-bit integer; not loadable. */
+    U16(2, null),
+    /** IEEE 754 half precision; loaded as FLOAT (exactly). */
+    F16(2, DataType.FLOAT),
+    /** bfloat16 (the top half of a float32); loaded as FLOAT (exactly). */
+    BF16(2, DataType.FLOAT),
+    /** Signed 32-bit integer; loaded as INT. */
+    I32(4, DataType.INT),
+    /** Unsigned 32-bit integer; not loadable. */
+    U32(4, null),
+    /** IEEE 754 single precision, what BERT checkpoints use; loaded as FLOAT. */
+    F32(4, DataType.FLOAT),
+    /** IEEE 754 double precision; loaded as DOUBLE. */
+    F64(8, DataType.DOUBLE),
+    /** Signed 64-bit integer; loaded as LONG. */
+    I64(8, DataType.LONG),
+    /** Unsigned 64-bit integer; not loadable. */
+    U64(8, null);
 
     private final int size;
     private final DataType loadedAs;
@@ -30,17 +55,22 @@ public enum SafetensorsDtype {
         this.loadedAs = loadedAs;
     }
 
-    /** Bytes per element. */
+    /** {@return bytes per element in the file} */
     public int size() {
         return size;
     }
 
-    /** The ND4J type {@link #decode} returns, or null if bertj cannot load this dtype. */
+    /** {@return the ND4J type {@link #decode} returns, or null if bertj cannot load this dtype} */
     public DataType loadedAs() {
         return loadedAs;
     }
 
-    /** The dtype of that header spelling, or null if safetensors has no such dtype. */
+    /**
+     * The dtype of a header spelling.
+     *
+     * @param name the {@code dtype} string of a header entry, e.g. {@code "F32"}; case matters
+     * @return that dtype, or null if safetensors has no such dtype (also for a null name)
+     */
     public static SafetensorsDtype parse(String name) {
         for (SafetensorsDtype d : values()) {
             if (d.name().equals(name)) {
@@ -50,7 +80,13 @@ public enum SafetensorsDtype {
         return null;
     }
 
-    /** The dtype safetensors stores an ND4J type as, or null if it has none. */
+    /**
+     * The dtype safetensors stores an ND4J type as.
+     *
+     * @param type an ND4J element type, not null
+     * @return the dtype of the same width and kind (FLOAT is F32, UBYTE is U8, ...), or null if
+     *         safetensors has none (UTF8, compressed types, ...)
+     */
     public static SafetensorsDtype of(DataType type) {
         return switch (type) {
             case FLOAT -> F32;
@@ -71,6 +107,8 @@ public enum SafetensorsDtype {
      * Turns {@code count} little-endian elements into a new rank-1 array of {@link #loadedAs()}.
      *
      * @param bytes a direct buffer at position 0 holding exactly {@code count * size()} bytes
+     * @param count the number of elements
+     * @return a new C-order array of shape {@code [count]}, owned by the caller
      * @throws UnsupportedOperationException if {@link #loadedAs()} is null
      */
     public INDArray decode(ByteBuffer bytes, int count) {

@@ -60,8 +60,11 @@ public final class SafetensorsFile implements TensorSource {
     /**
      * Opens and validates {@code file}.
      *
+     * @param file a {@code .safetensors} file
+     * @return the open file, holding a read channel until {@link #close}
      * @throws WeightFormatException if the file is not a well-formed safetensors file; the message names
      *                               the file, the tensor and the byte offset at fault
+     * @throws IOException           if it cannot be opened or read
      */
     public static SafetensorsFile open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -73,12 +76,12 @@ public final class SafetensorsFile implements TensorSource {
         }
     }
 
-    /** The file this was opened from. */
+    /** {@return the file this was opened from, as given to {@link #open}} */
     public Path path() {
         return header.file;
     }
 
-    /** The header's {@code __metadata__} (empty if it has none). */
+    /** {@return the header's {@code __metadata__} string pairs (empty if it has none)} */
     public Map<String, String> metadata() {
         return header.metadata;
     }
@@ -102,7 +105,13 @@ public final class SafetensorsFile implements TensorSource {
         return new TensorInfo(name, e.dtype().name(), e.shape().clone());
     }
 
-    /** The stored dtype of a tensor. */
+    /**
+     * The stored dtype of a tensor.
+     *
+     * @param name the tensor's name in the header
+     * @return its dtype as stored, before any widening {@link #load} does
+     * @throws WeightFormatException if the file has no tensor of that name
+     */
     public SafetensorsDtype dtype(String name) throws WeightFormatException {
         return entry(name).dtype();
     }
@@ -110,6 +119,11 @@ public final class SafetensorsFile implements TensorSource {
     /**
      * Absolute file offsets {@code [begin, end)} of a tensor's bytes, for tools that copy or
      * checksum raw data.
+     *
+     * @param name the tensor's name in the header
+     * @return a new array {@code {begin, end}} of byte offsets from the start of the file (header
+     *         included); {@code begin == end} for an empty tensor
+     * @throws WeightFormatException if the file has no tensor of that name
      */
     public long[] fileOffsets(String name) throws WeightFormatException {
         SafetensorsHeader.Entry e = entry(name);
@@ -120,7 +134,10 @@ public final class SafetensorsFile implements TensorSource {
      * A read-only little-endian view of a tensor's stored bytes (memory-mapped, no copy), in the
      * stored dtype and C order.
      *
+     * @param name the tensor's name in the header
+     * @return a buffer positioned at 0 whose limit is the tensor's byte count
      * @throws WeightFormatException if the name is unknown or the tensor is 2 GiB or larger
+     * @throws IOException           if the file cannot be mapped
      */
     public ByteBuffer rawBytes(String name) throws IOException {
         SafetensorsHeader.Entry e = entry(name);
@@ -247,6 +264,12 @@ public final class SafetensorsFile implements TensorSource {
      * <p>The file must not be truncated or rewritten in place while such arrays live (writers that
      * replace it atomically, as bertj's and the cache's do, are fine): the arrays would then read
      * the new bytes or fault.
+     *
+     * @param name the tensor's name in the header
+     * @return a FLOAT array of the tensor's shape, or null where mapping is not possible (the caller
+     *         then loads it with {@link #load})
+     * @throws WeightFormatException if the name is unknown or the file has shrunk since it was opened
+     * @throws IOException           if the mapping fails
      */
     public synchronized INDArray mapCopyOnWrite(String name) throws IOException {
         SafetensorsHeader.Entry e = entry(name);

@@ -49,7 +49,11 @@ public final class SafetensorsWriter {
     /**
      * Writes {@code tensors} (and {@code metadata}, which may be null) to {@code file}.
      *
+     * @param file     the file to write; replaced atomically if it exists
+     * @param tensors  tensor name to array; the arrays are read, not changed or closed
+     * @param metadata the header's {@code __metadata__} string pairs, or null for none
      * @throws WeightFormatException if a name or array cannot be stored (the message names it)
+     * @throws IOException           if the file cannot be written (the message names it)
      */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata)
             throws IOException {

@@ -57,7 +57,9 @@ public final class ShardedSource implements TensorSource {
     /**
      * Opens an index and its shards.
      *
+     * @param index  the {@code *.index.json} file; its shards are looked for beside it
      * @param opener opens one shard file (a safetensors or .bin reader)
+     * @return the shards as one source, under the names the index lists; closing it closes every shard
      * @throws WeightFormatException if the index is malformed, names a shard outside its directory,
      *                               or names a tensor its shard lacks
      */
@@ -90,7 +92,13 @@ public final class ShardedSource implements TensorSource {
     /** Opens one shard file. */
     @FunctionalInterface
     public interface ShardOpener {
-        /** @param shard the shard's path */
+        /**
+         * Opens one shard file.
+         *
+         * @param shard the shard's path, an existing regular file beside the index
+         * @return the shard's tensors; the {@link ShardedSource} closes it
+         * @throws IOException if it cannot be opened or is malformed
+         */
         TensorSource open(Path shard) throws IOException;
     }
 
@@ -130,7 +138,7 @@ public final class ShardedSource implements TensorSource {
         return weightMap;
     }
 
-    /** The shard files, by name. */
+    /** {@return the shard file names (as the index gives them), sorted; a new list} */
     public List<String> shardFiles() {
         return new ArrayList<>(shards.keySet());
     }

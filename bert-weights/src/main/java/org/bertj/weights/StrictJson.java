@@ -78,12 +78,15 @@ public final class StrictJson {
             this.offsets = offsets;
         }
 
-        /** The top-level value. */
+        /** {@return the top-level value: an object, array or primitive as written, never Java null} */
         public JsonElement root() {
             return root;
         }
 
-        /** What the text was read from (a file name, "line 3 of in.jsonl"), as errors name it. */
+        /**
+         * {@return what the text was read from (a file name, "line 3 of in.jsonl"), as errors name
+         * it}
+         */
         public String source() {
             return source;
         }
@@ -91,6 +94,7 @@ public final class StrictJson {
         /**
          * The top-level value as an object.
          *
+         * @return the root, when it is a JSON object
          * @throws JsonFormatException if it is not one
          */
         public JsonObject rootObject() {
@@ -101,13 +105,30 @@ public final class StrictJson {
             return root.getAsJsonObject();
         }
 
-        /** Byte offset of a value of this document (from the start of the source), or -1 if not one. */
+        /**
+         * Where a value of this document starts.
+         *
+         * @param e a value taken from this document's tree (compared by identity, so an equal value
+         *          from another tree is not found); null allowed
+         * @return its byte offset from the start of the source (including the base offset given to
+         *         {@link StrictJson#parse(byte[], int, int, String, long)}), or -1 if {@code e} is not
+         *         a value of this document
+         */
         public long offsetOf(JsonElement e) {
             Long at = offsets.get(e);
             return at == null ? -1 : at;
         }
 
-        /** An error about {@code key}'s value {@code e}: "source: key at byte N: message". */
+        /**
+         * An error about {@code key}'s value {@code e}: "source: key at byte N: message". It is
+         * returned, not thrown, so callers write {@code throw doc.error(...)}.
+         *
+         * @param key     the key (or path) to name in the message
+         * @param e       the offending value; if it is not from this document the "at byte N" part
+         *                is left out
+         * @param message what is wrong with it
+         * @return the exception, not yet thrown
+         */
         public JsonFormatException error(String key, JsonElement e, String message) {
             long at = offsetOf(e);
             return new JsonFormatException(source + ": " + key + (at >= 0 ? " at byte " + at : "") + ": " + message);
@@ -117,6 +138,12 @@ public final class StrictJson {
          * An integer field: absent or null gives {@code fallback}; otherwise it must be a JSON number
          * with an integral value in {@code [min, max]}.
          *
+         * @param o        the object holding the field, from this document
+         * @param key      the field's name
+         * @param fallback returned when the field is absent or JSON null (not range-checked)
+         * @param min      smallest accepted value, inclusive
+         * @param max      largest accepted value, inclusive
+         * @return the field's value, or {@code fallback}
          * @throws JsonFormatException naming key, byte offset, value and the limit
          */
         public long integer(JsonObject o, String key, long fallback, long min, long max) {
@@ -127,7 +154,17 @@ public final class StrictJson {
             return integer(key, e, min, max);
         }
 
-        /** {@link #integer(JsonObject, String, long, long, long)} of a value already in hand. */
+        /**
+         * {@link #integer(JsonObject, String, long, long, long)} of a value already in hand.
+         *
+         * @param key the name to give the value in errors
+         * @param e   the value, from this document; must not be null (JSON null is refused as not
+         *            an integer)
+         * @param min smallest accepted value, inclusive
+         * @param max largest accepted value, inclusive
+         * @return the value as a long; "2.0" is accepted as 2, "2.5" is refused
+         * @throws JsonFormatException if it is not an integral number in {@code [min, max]}
+         */
         public long integer(String key, JsonElement e, long min, long max) {
             BigDecimal d = number(key, e, "an integer");
             // precision - scale = digits before the point; bounds it before any exact conversion.
@@ -149,6 +186,12 @@ public final class StrictJson {
         /**
          * A number field: absent or null gives {@code fallback}; otherwise a JSON number, returned
          * as the nearest double.
+         *
+         * @param o        the object holding the field, from this document
+         * @param key      the field's name
+         * @param fallback returned when the field is absent or JSON null
+         * @return the field's value (huge exponents round to infinity or zero), or {@code fallback}
+         * @throws JsonFormatException if the value is not a JSON number
          */
         public double decimal(JsonObject o, String key, double fallback) {
             JsonElement e = o.get(key);
@@ -158,7 +201,15 @@ public final class StrictJson {
             return number(key, e, "a number").doubleValue();
         }
 
-        /** A string field: absent or null gives {@code fallback}; otherwise it must be a JSON string. */
+        /**
+         * A string field: absent or null gives {@code fallback}; otherwise it must be a JSON string.
+         *
+         * @param o        the object holding the field, from this document
+         * @param key      the field's name
+         * @param fallback returned when the field is absent or JSON null; may be null
+         * @return the decoded string, or {@code fallback}
+         * @throws JsonFormatException if the value is not a string (a number is not converted)
+         */
         public String string(JsonObject o, String key, String fallback) {
             JsonElement e = o.get(key);
             if (e == null || e.isJsonNull()) {
@@ -170,7 +221,16 @@ public final class StrictJson {
             return e.getAsString();
         }
 
-        /** A boolean field: absent or null gives {@code fallback}; otherwise true or false. */
+        /**
+         * A boolean field: absent or null gives {@code fallback}; otherwise true or false.
+         *
+         * @param o        the object holding the field, from this document
+         * @param key      the field's name
+         * @param fallback returned when the field is absent or JSON null
+         * @return the field's value, or {@code fallback}
+         * @throws JsonFormatException if the value is not {@code true} or {@code false} (not "true",
+         *                             not 0 or 1)
+         */
         public boolean bool(JsonObject o, String key, boolean fallback) {
             JsonElement e = o.get(key);
             if (e == null || e.isJsonNull()) {
@@ -190,7 +250,13 @@ public final class StrictJson {
         }
     }
 
-    /** How a value is named in errors: "a string (\"32\")", "an array", "an object", "null", "true", "a number (2.5)". */
+    /**
+     * How a value is named in errors: "a string (\"32\")", "an array", "an object", "null", "true",
+     * "a number (2.5)".
+     *
+     * @param e the value; Java null and JSON null both give "null"
+     * @return the description; a primitive's text is cut to 60 characters
+     */
     public static String describe(JsonElement e) {
         if (e == null || e.isJsonNull()) {
             return "null";
@@ -215,14 +281,24 @@ public final class StrictJson {
     /**
      * Parses a whole UTF-8 JSON text.
      *
+     * @param utf8   the text's bytes, UTF-8 without a byte order mark; not copied, so not to be
+     *               changed while parsing
      * @param source what to call it in errors (a file name)
+     * @return the parsed document, offsets counted from byte 0 of {@code utf8}
      * @throws JsonFormatException naming the source, the byte offset and what is wrong
      */
     public static Document parse(byte[] utf8, String source) {
         return parse(utf8, 0, utf8.length, source, 0);
     }
 
-    /** Parses a JSON text as {@link #parse(String, String)} does, after encoding it as UTF-8. */
+    /**
+     * Parses a JSON text as {@link #parse(byte[], String)} does, after encoding it as UTF-8.
+     *
+     * @param text   the JSON text
+     * @param source what to call it in errors
+     * @return the parsed document; offsets are of the UTF-8 bytes, not of {@code text}'s chars
+     * @throws JsonFormatException if it is not strict JSON
+     */
     public static Document parse(String text, String source) {
         return parse(text.getBytes(StandardCharsets.UTF_8), source);
     }
@@ -230,6 +306,14 @@ public final class StrictJson {
     /**
      * Parses {@code bytes[from, to)}, reporting offsets as {@code baseOffset} plus the distance from
      * {@code from} (the safetensors header starts at file byte 8).
+     *
+     * @param bytes      holds the UTF-8 text; only {@code [from, to)} is read
+     * @param from       index of the text's first byte
+     * @param to         index one past its last byte
+     * @param source     what to call it in errors
+     * @param baseOffset the offset to report for byte {@code from}, e.g. its position in the file
+     * @return the parsed document
+     * @throws JsonFormatException if that range is not strict JSON
      */
     public static Document parse(byte[] bytes, int from, int to, String source, long baseOffset) {
         StrictJson p = new StrictJson(bytes, from, to, source, baseOffset);
@@ -251,6 +335,9 @@ public final class StrictJson {
      * Reads and parses a file of at most {@code maxBytes} bytes; the size is checked before the
      * file is read.
      *
+     * @param file     the JSON file
+     * @param maxBytes the largest size accepted, in bytes
+     * @return the parsed document, named by the file's path in errors
      * @throws JsonFormatException if it is too large or not strict JSON
      * @throws IOException         if it cannot be read
      */
@@ -268,7 +355,14 @@ public final class StrictJson {
         return parse(Files.readAllBytes(file), file.toString());
     }
 
-    /** {@link #readFile(Path, long)} with {@link #DEFAULT_MAX_FILE_BYTES}. */
+    /**
+     * {@link #readFile(Path, long)} with {@link #DEFAULT_MAX_FILE_BYTES}.
+     *
+     * @param file the JSON file
+     * @return the parsed document
+     * @throws JsonFormatException if it is too large or not strict JSON
+     * @throws IOException         if it cannot be read ({@link NoSuchFileException} if it is absent)
+     */
     public static Document readFile(Path file) throws IOException {
         return readFile(file, DEFAULT_MAX_FILE_BYTES);
     }

@@ -14,6 +14,8 @@ public record TensorInfo(String name, String dtype, long[] shape) {
     /**
      * Number of elements (1 for a scalar). Exact: every reader refuses shapes whose count
      * overflows, so an ArithmeticException here would be a reader's bug, not a wrong number.
+     *
+     * @return the product of the shape's dimensions (0 if any is 0)
      */
     public long elementCount() {
         long n = 1;

@@ -14,22 +14,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface TensorSource extends AutoCloseable {
 
-    /** Every tensor name, in the order the source stores them. */
+    /** {@return every tensor name, in the order the source stores them; not to be modified} */
     List<String> names();
 
-    /** Whether a tensor of that name exists. */
+    /**
+     * Whether a tensor of that name exists.
+     *
+     * @param name a tensor name, in this source's naming
+     * @return true if it is one of {@link #names()}
+     */
     default boolean contains(String name) {
         return names().contains(name);
     }
 
-    /** Dtype and shape of one tensor, without reading its bytes. */
+    /**
+     * Dtype and shape of one tensor, without reading its bytes.
+     *
+     * @param name one of {@link #names()}; for any other name implementations throw an unchecked
+     *             exception
+     * @return the tensor's name, stored dtype and shape
+     */
     TensorInfo info(String name);
 
     /**
      * Reads one tensor into a new ND4J array that the caller owns (off the Java heap). Floating
      * point dtypes (F16, BF16, F32) come back as FLOAT, F64 as DOUBLE (never rounded through float32); I32 as INT; I64 as LONG.
      *
+     * @param name the tensor's name
+     * @return a new array of the tensor's shape; the caller closes it when done
      * @throws WeightFormatException if the name is unknown or its bytes cannot be read
+     * @throws IOException           if the underlying file cannot be read
      */
     INDArray load(String name) throws IOException;
 
@@ -39,6 +53,9 @@ public interface TensorSource extends AutoCloseable {
      * those {@link #load} returns. Sources that can copy their bytes straight into the target's
      * memory override this to skip the intermediate array.
      *
+     * @param name   the tensor's name
+     * @param target the array to fill, of exactly the tensor's shape; any element type and order
+     * @throws IOException           if the underlying file cannot be read
      * @throws WeightFormatException if the name is unknown, its bytes cannot be read, or the stored
      *                               shape differs from the target's (the message names the tensor
      *                               and both shapes); the target is then unchanged
@@ -53,6 +70,9 @@ public interface TensorSource extends AutoCloseable {
      * Checks that {@code source} holds {@code name} with exactly {@code target}'s shape, for
      * implementations of {@link #loadInto}.
      *
+     * @param source the source to look in
+     * @param name   the tensor's name there
+     * @param target the array it is to be loaded into
      * @return the tensor's info
      * @throws WeightFormatException naming the tensor and both shapes if not
      */

@@ -13,7 +13,12 @@ public class WeightFormatException extends IOException {
         super(message);
     }
 
-    /** @param message what is wrong; @param cause the underlying failure */
+    /**
+     * A malformed file found through another exception.
+     *
+     * @param message what is wrong, naming the file, tensor and offset
+     * @param cause   the underlying failure (a JSON or zip error, an I/O error); may be null
+     */
     public WeightFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -31,12 +31,16 @@ public final class MaskedLmMasker {
     private final IntPredicate isContinuation;
 
     /**
+     * A masker with the given settings.
+     *
      * @param special              special ids and vocabulary size
      * @param maskedLmProb         fraction of tokens predicted (BERT: 0.15)
      * @param maxPredictionsPerSeq cap on predictions per sequence (BERT: 20 at length 128, 80 at 512)
      * @param wholeWordMask        mask all pieces of a word together
      * @param isContinuation       whether an id is a continuation piece (its token starts with
      *                             "##"); only used with whole-word masking
+     * @throws IllegalArgumentException if {@code maskedLmProb} is outside {@code (0, 1]} or
+     *                                  {@code maxPredictionsPerSeq} is below 1
      */
     public MaskedLmMasker(SpecialTokens special, double maskedLmProb, int maxPredictionsPerSeq,
             boolean wholeWordMask, IntPredicate isContinuation) {
@@ -53,12 +57,24 @@ public final class MaskedLmMasker {
         this.isContinuation = isContinuation;
     }
 
-    /** BERT's settings: 15% of tokens, per-WordPiece masking. */
+    /**
+     * BERT's settings: 15% of tokens, per-WordPiece masking.
+     *
+     * @param special              special ids and vocabulary size
+     * @param maxPredictionsPerSeq cap on predictions per sequence, at least 1 (BERT: 20 at length 128)
+     * @return the masker
+     */
     public static MaskedLmMasker bert(SpecialTokens special, int maxPredictionsPerSeq) {
         return new MaskedLmMasker(special, 0.15, maxPredictionsPerSeq, false, id -> false);
     }
 
-    /** Builds {@code [CLS] A [SEP] B [SEP]} with its token types and masks it. */
+    /**
+     * Builds {@code [CLS] A [SEP] B [SEP]} with its token types and masks it.
+     *
+     * @param pair the two segments and whether B is a random next
+     * @param rng  the only source of randomness: the same state gives the same masks
+     * @return the masked instance, unpadded, with its labels and NSP label
+     */
     public PretrainingInstance mask(SentencePair pair, SplittableRandom rng) {
         int n = pair.sequenceLength();
         int[] tokens = new int[n];
@@ -80,6 +96,10 @@ public final class MaskedLmMasker {
     /**
      * Masks a finished sequence in place: replaces chosen tokens in {@code tokens} and writes their
      * original ids to {@code labels} (left untouched elsewhere).
+     *
+     * @param tokens a whole sequence with its special tokens, which are never chosen; changed in place
+     * @param labels as long as {@code tokens}; the original id is written at each chosen position
+     * @param rng    the only source of randomness: the same state gives the same masks
      */
     public void maskInPlace(int[] tokens, int[] labels, SplittableRandom rng) {
         List<int[]> candidates = candidates(tokens);

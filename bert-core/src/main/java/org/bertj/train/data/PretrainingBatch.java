@@ -20,8 +20,11 @@ public record PretrainingBatch(INDArray inputIds, INDArray tokenTypeIds, INDArra
     /**
      * Pads instances to {@code seqLength} and stacks them.
      *
+     * @param instances the rows, at least one
      * @param seqLength the padded length S; at least the longest instance (Google and Hugging Face
      *                  pad to max_seq_length; padding only to the longest saves compute)
+     * @param special   the vocabulary's special ids; {@code pad()} fills the padding
+     * @return the batch, {@code [B, seqLength]} tensors with B = {@code instances.size()}
      * @throws IllegalArgumentException if an instance is longer than {@code seqLength} or none is given
      */
     public static PretrainingBatch of(List<PretrainingInstance> instances, int seqLength, SpecialTokens special) {
@@ -54,7 +57,14 @@ public record PretrainingBatch(INDArray inputIds, INDArray tokenTypeIds, INDArra
                 Nd4j.createFromArray(mask), Nd4j.createFromArray(labels), Nd4j.createFromArray(nsp));
     }
 
-    /** Pads to the longest instance of the batch. */
+    /**
+     * Pads to the longest instance of the batch.
+     *
+     * @param instances the rows, at least one
+     * @param special   the vocabulary's special ids; {@code pad()} fills the padding
+     * @return the batch, S the longest instance's length
+     * @throws IllegalArgumentException if no instance is given
+     */
     public static PretrainingBatch ofLongest(List<PretrainingInstance> instances, SpecialTokens special) {
         int longest = 0;
         for (PretrainingInstance in : instances) {
@@ -63,12 +73,12 @@ public record PretrainingBatch(INDArray inputIds, INDArray tokenTypeIds, INDArra
         return of(instances, longest, special);
     }
 
-    /** Batch size B. */
+    /** {@return the batch size B} */
     public int batchSize() {
         return (int) inputIds.size(0);
     }
 
-    /** Padded sequence length S. */
+    /** {@return the padded sequence length S} */
     public int seqLength() {
         return (int) inputIds.size(1);
     }

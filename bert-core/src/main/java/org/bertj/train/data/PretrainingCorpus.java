@@ -35,6 +35,8 @@ public final class PretrainingCorpus {
      * A corpus from already tokenized documents (each a list of sentences of token ids). Empty
      * sentences and documents are dropped.
      *
+     * @param documents the documents, each a list of sentences of token ids; the arrays are copied
+     * @return the corpus
      * @throws IllegalArgumentException if fewer than two non-empty documents remain
      */
     public static PretrainingCorpus of(List<List<int[]>> documents) {
@@ -64,9 +66,11 @@ public final class PretrainingCorpus {
     /**
      * Reads and tokenizes a corpus file.
      *
+     * @param file      UTF-8 text, one sentence per line, a blank line between documents
      * @param tokenizer sentence to WordPiece ids (without [CLS]/[SEP])
      * @throws IOException naming the file, line and byte offset if the file is not valid UTF-8,
      *     and if it holds fewer than two documents
+     * @return the corpus
      */
     public static PretrainingCorpus read(Path file, Function<String, int[]> tokenizer) throws IOException {
         List<List<int[]>> documents = new ArrayList<>();
@@ -157,17 +161,17 @@ public final class PretrainingCorpus {
         }
     }
 
-    /** The documents, each a list of tokenized sentences (read-only; do not modify the arrays). */
+    /** {@return the documents, each a list of tokenized sentences (unmodifiable lists; do not modify the arrays)} */
     public List<List<int[]>> documents() {
         return documents;
     }
 
-    /** Number of documents. */
+    /** {@return the number of (non-empty) documents} */
     public int documentCount() {
         return documents.size();
     }
 
-    /** Total number of tokens over all sentences. */
+    /** {@return the total number of tokens over all sentences} */
     public long tokenCount() {
         long n = 0;
         for (List<int[]> d : documents) {

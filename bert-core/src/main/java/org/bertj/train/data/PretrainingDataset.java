@@ -27,8 +27,17 @@ public final class PretrainingDataset {
     private int pairsEpoch = -1;
 
     /**
+     * A dataset over a corpus; nothing is cut or masked until an epoch is asked for.
+     *
+     * @param corpus                 the tokenized documents
+     * @param sampler                cuts the documents into sentence pairs
+     * @param masker                 masks each pair into a training instance
+     * @param special                the vocabulary's special ids, for {@code [CLS]}, {@code [SEP]} and padding
+     * @param batchSize              sequences per batch, at least 1
+     * @param seed                   the seed every random choice derives from
      * @param resamplePairsEachEpoch cut new pairs every epoch (as Google's dupe_factor does once
      *                               for all) instead of only the masks
+     * @throws IllegalArgumentException if {@code batchSize} is below 1
      */
     public PretrainingDataset(PretrainingCorpus corpus, SentencePairSampler sampler, MaskedLmMasker masker,
             SpecialTokens special, int batchSize, long seed, boolean resamplePairsEachEpoch) {
@@ -44,7 +53,12 @@ public final class PretrainingDataset {
         this.resamplePairsEachEpoch = resamplePairsEachEpoch;
     }
 
-    /** The sentence pairs of an epoch, before shuffling and masking. */
+    /**
+     * The sentence pairs of an epoch, before shuffling and masking.
+     *
+     * @param epoch the epoch, from 0; without resampling every epoch has epoch 0's pairs
+     * @return the pairs as the sampler cut them, cached until another pair epoch is asked for
+     */
     public synchronized List<SentencePair> pairs(int epoch) {
         int pairSeedEpoch = resamplePairsEachEpoch ? epoch : 0;
         if (pairs == null || pairsEpoch != pairSeedEpoch) {
@@ -54,12 +68,22 @@ public final class PretrainingDataset {
         return pairs;
     }
 
-    /** Batches per epoch (the last one may be smaller). */
+    /**
+     * Batches per epoch (the last one may be smaller).
+     *
+     * @param epoch the epoch, from 0
+     * @return {@code ceil(pairs / batchSize)}
+     */
     public long batchesPerEpoch(int epoch) {
         return (pairs(epoch).size() + batchSize - 1) / batchSize;
     }
 
-    /** All batches of an epoch. */
+    /**
+     * All batches of an epoch.
+     *
+     * @param epoch the epoch, from 0
+     * @return the batches, as {@link #epoch(int, long) epoch(epoch, 0)}
+     */
     public Iterator<PretrainingBatch> epoch(int epoch) {
         return epoch(epoch, 0);
     }
@@ -67,6 +91,12 @@ public final class PretrainingDataset {
     /**
      * The batches of an epoch from {@code firstBatch} on, each padded to max_seq_length, masked
      * lazily as the iterator advances.
+     *
+     * @param epoch      the epoch, from 0; it fixes the shuffle and the masks
+     * @param firstBatch the index of the first batch to produce, e.g. a resumed run's
+     *                   {@link org.bertj.train.TrainerState#batchInEpoch()}
+     * @return the remaining batches of the epoch, the same as an uninterrupted run's
+     * @throws IllegalArgumentException if {@code epoch} or {@code firstBatch} is negative
      */
     public Iterator<PretrainingBatch> epoch(int epoch, long firstBatch) {
         if (epoch < 0 || firstBatch < 0) {

@@ -13,7 +13,15 @@ public record PretrainingInstance(int[] inputIds, int[] tokenTypeIds, int[] labe
     /** Label of a position that is not predicted (PyTorch's cross-entropy ignore_index). */
     public static final int IGNORE = -100;
 
-    /** Checks that the three arrays have one length. */
+    /**
+     * Checks that the three arrays have one length; they are kept, not copied.
+     *
+     * @param inputIds          token ids after masking
+     * @param tokenTypeIds      as many as {@code inputIds}
+     * @param labels            as many as {@code inputIds}
+     * @param nextSentenceLabel 0 or 1
+     * @throws IllegalArgumentException if the lengths differ
+     */
     public PretrainingInstance {
         if (tokenTypeIds.length != inputIds.length || labels.length != inputIds.length) {
             throw new IllegalArgumentException("input_ids, token_type_ids and labels differ in length: "
@@ -21,12 +29,12 @@ public record PretrainingInstance(int[] inputIds, int[] tokenTypeIds, int[] labe
         }
     }
 
-    /** Sequence length (without padding). */
+    /** {@return the sequence length in tokens, special tokens included (no padding)} */
     public int length() {
         return inputIds.length;
     }
 
-    /** How many positions are to be predicted. */
+    /** {@return how many positions are to be predicted: labels that are not {@link #IGNORE}} */
     public int predictionCount() {
         int n = 0;
         for (int l : labels) {

@@ -10,7 +10,14 @@ package org.bertj.train.data;
  */
 public record SentencePair(int[] tokensA, int[] tokensB, boolean isRandomNext) {
 
-    /** Checks that both segments are non-empty. */
+    /**
+     * Checks that both segments are non-empty; the arrays are kept, not copied.
+     *
+     * @param tokensA      at least one id
+     * @param tokensB      at least one id
+     * @param isRandomNext either
+     * @throws IllegalArgumentException if a segment is empty
+     */
     public SentencePair {
         if (tokensA.length == 0 || tokensB.length == 0) {
             throw new IllegalArgumentException("both segments need at least one token, got "
@@ -18,12 +25,12 @@ public record SentencePair(int[] tokensA, int[] tokensB, boolean isRandomNext) {
         }
     }
 
-    /** Length of {@code [CLS] A [SEP] B [SEP]}. */
+    /** {@return the length of {@code [CLS] A [SEP] B [SEP]} in tokens} */
     public int sequenceLength() {
         return tokensA.length + tokensB.length + 3;
     }
 
-    /** The NSP label: 0 = IsNext, 1 = NotNext (Hugging Face's convention). */
+    /** {@return the NSP label: 0 = IsNext, 1 = NotNext (Hugging Face's convention)} */
     public int nextSentenceLabel() {
         return isRandomNext ? 1 : 0;
     }

@@ -45,17 +45,28 @@ public final class SentencePairSampler {
         this.shortSeqProb = shortSeqProb;
     }
 
-    /** With Google's short_seq_prob of 0.1. */
+    /**
+     * With Google's short_seq_prob of 0.1.
+     *
+     * @param maxSeqLength the longest {@code [CLS] A [SEP] B [SEP]} in tokens, at least 5
+     * @throws IllegalArgumentException if {@code maxSeqLength} is below 5
+     */
     public SentencePairSampler(int maxSeqLength) {
         this(maxSeqLength, 0.1);
     }
 
-    /** Longest sequence produced. */
+    /** {@return the longest sequence produced, in tokens with {@code [CLS]} and both {@code [SEP]}} */
     public int maxSeqLength() {
         return maxSeqLength;
     }
 
-    /** All pairs of one pass over the corpus, shuffled; the same seed gives the same pairs. */
+    /**
+     * All pairs of one pass over the corpus, shuffled; the same seed gives the same pairs.
+     *
+     * @param corpus the documents to cut; it needs at least two (a random next comes from another)
+     * @param seed   the seed of the target lengths, the IsNext/NotNext choices and the shuffle
+     * @return the pairs, each at most {@link #maxSeqLength()} long with its special tokens
+     */
     public List<SentencePair> sample(PretrainingCorpus corpus, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<List<int[]>> docs = corpus.documents();

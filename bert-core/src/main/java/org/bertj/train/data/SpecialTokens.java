@@ -16,7 +16,16 @@ import java.util.function.IntPredicate;
  */
 public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) {
 
-    /** Checks that every id lies in the vocabulary and that the four are distinct. */
+    /**
+     * Checks that every id lies in the vocabulary and that the four are distinct.
+     *
+     * @param pad       in {@code [0, vocabSize)}
+     * @param cls       in {@code [0, vocabSize)}
+     * @param sep       in {@code [0, vocabSize)}
+     * @param mask      in {@code [0, vocabSize)}
+     * @param vocabSize above each id
+     * @throws IllegalArgumentException naming an id outside the vocabulary or two equal ones
+     */
     public SpecialTokens {
         int[] ids = {pad, cls, sep, mask};
         String[] names = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
@@ -36,6 +45,8 @@ public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) 
     /**
      * Looks the four tokens up in a vocabulary (vocab.txt's lines, id = line index).
      *
+     * @param vocabulary the tokens in id order
+     * @return their ids and the vocabulary's size
      * @throws IllegalArgumentException naming the first token the vocabulary lacks
      */
     public static SpecialTokens fromVocabulary(List<String> vocabulary) {
@@ -54,6 +65,9 @@ public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) 
     /**
      * Which ids are WordPiece continuation pieces (tokens starting with "##"), for whole-word
      * masking.
+     *
+     * @param vocabulary the tokens in id order
+     * @return true for the id of a token starting with "##"; false for any other id, out-of-range ones included
      */
     public static IntPredicate continuationPieces(List<String> vocabulary) {
         BitSet pieces = new BitSet(vocabulary.size());
@@ -65,12 +79,17 @@ public record SpecialTokens(int pad, int cls, int sep, int mask, int vocabSize) 
         return id -> id >= 0 && pieces.get(id);
     }
 
-    /** bert-base-uncased's vocab.txt: [PAD]=0, [CLS]=101, [SEP]=102, [MASK]=103, 30522 ids. */
+    /** {@return the ids of bert-base-uncased's vocab.txt: [PAD]=0, [CLS]=101, [SEP]=102, [MASK]=103, 30522 ids} */
     public static SpecialTokens bertUncased() {
         return new SpecialTokens(0, 101, 102, 103, 30522);
     }
 
-    /** Whether the id is one of the four special tokens (never chosen for prediction). */
+    /**
+     * Whether an id is one of the four special tokens (never chosen for prediction).
+     *
+     * @param id a token id
+     * @return true for pad, cls, sep or mask
+     */
     public boolean isSpecial(int id) {
         return id == pad || id == cls || id == sep || id == mask;
     }

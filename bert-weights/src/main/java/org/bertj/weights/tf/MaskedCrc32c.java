@@ -14,25 +14,47 @@ public final class MaskedCrc32c {
     private MaskedCrc32c() {
     }
 
-    /** Masks a plain CRC-32C value. */
+    /**
+     * Masks a plain CRC-32C value.
+     *
+     * @param crc a CRC-32C as {@link #of} computes it
+     * @return the masked value, as stored in LevelDB blocks and TensorFlow index entries
+     */
     public static int mask(int crc) {
         return ((crc >>> 15) | (crc << 17)) + MASK_DELTA;
     }
 
-    /** Inverse of {@link #mask}. */
+    /**
+     * Inverse of {@link #mask}.
+     *
+     * @param masked a masked CRC as read from a file
+     * @return the plain CRC-32C, comparable with {@link #of}
+     */
     public static int unmask(int masked) {
         int rot = masked - MASK_DELTA;
         return (rot >>> 17) | (rot << 15);
     }
 
-    /** Plain CRC-32C of the buffer's remaining bytes (the buffer's position is left unchanged). */
+    /**
+     * Plain CRC-32C of the buffer's remaining bytes (the buffer's position is left unchanged).
+     *
+     * @param data the bytes from its position to its limit are checksummed
+     * @return the CRC's 32 bits as an int (negative when the top bit is set)
+     */
     public static int of(ByteBuffer data) {
         CRC32C crc = new CRC32C();
         crc.update(data.duplicate());
         return (int) crc.getValue();
     }
 
-    /** Plain CRC-32C of a byte range. */
+    /**
+     * Plain CRC-32C of a byte range.
+     *
+     * @param data   holds the range
+     * @param offset index of its first byte
+     * @param length number of bytes
+     * @return the CRC's 32 bits as an int (negative when the top bit is set)
+     */
     public static int of(byte[] data, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(data, offset, length);

@@ -64,6 +64,8 @@ public final class TensorBundleReader implements TensorSource {
      * {@code .index} file, a SavedModel directory (using {@code variables/variables}) or a
      * directory holding exactly one {@code .index} file.
      *
+     * @param path where the bundle is, in any of those forms
+     * @return the open bundle, holding its data shards open until {@link #close}
      * @throws WeightFormatException if the index is malformed or disagrees with the data shards
      * @throws NoSuchFileException   if no bundle is there
      */
@@ -127,7 +129,7 @@ public final class TensorBundleReader implements TensorSource {
         return new TensorBundleReader(prefix, tensors, files, channels);
     }
 
-    /** The bundle's prefix: the index is {@code prefix.index}. */
+    /** {@return the bundle's prefix: the index is {@code prefix.index}, the data {@code prefix.data-*}} */
     public Path prefix() {
         return prefix;
     }
@@ -151,7 +153,13 @@ public final class TensorBundleReader implements TensorSource {
         return t.info();
     }
 
-    /** Whether the entry is a numeric tensor that {@link #load} can read (not a string, variant, ...). */
+    /**
+     * Whether the entry is a numeric tensor that {@link #load} can read (not a string, variant, ...).
+     *
+     * @param name a variable name in the bundle
+     * @return true if it is present, of a numeric dtype and not stored in slices; false for an
+     *         unknown name
+     */
     public boolean isLoadable(String name) {
         Tensor t = tensors.get(name);
         return t != null && t.dtype().nd4j != null && t.entry().slices() == 0;
@@ -236,12 +244,24 @@ public final class TensorBundleReader implements TensorSource {
         closeAll(shards, null);
     }
 
-    /** Where a bundle's index lives, given its prefix. */
+    /**
+     * Where a bundle's index lives, given its prefix.
+     *
+     * @param prefix the bundle prefix, e.g. {@code .../bert_model.ckpt}
+     * @return {@code prefix.index}, beside the prefix; it may not exist
+     */
     public static Path indexOf(Path prefix) {
         return prefix.resolveSibling(prefix.getFileName() + INDEX_SUFFIX);
     }
 
-    /** The name TensorFlow gives shard {@code i} of {@code n}: {@code prefix.data-0000i-of-0000n}. */
+    /**
+     * The name TensorFlow gives shard {@code i} of {@code n}: {@code prefix.data-0000i-of-0000n}.
+     *
+     * @param prefix    the bundle prefix
+     * @param shard     the shard's index, from 0
+     * @param numShards how many shards the bundle has (its index header says)
+     * @return the shard's path beside the prefix; it may not exist
+     */
     public static Path dataFile(Path prefix, int shard, int numShards) {
         return prefix.resolveSibling(prefix.getFileName() + String.format(".data-%05d-of-%05d", shard, numShards));
     }
@@ -250,7 +270,11 @@ public final class TensorBundleReader implements TensorSource {
      * Finds the bundle prefix for a path the user gave: a prefix, an {@code .index} file, a
      * SavedModel directory or a directory with exactly one {@code .index} file.
      *
-     * @throws NoSuchFileException if none of these fits
+     * @param path what the user gave
+     * @return the prefix, whose {@code .index} file exists
+     * @throws NoSuchFileException if none of these fits (the message lists the candidates of a
+     *                             directory with several)
+     * @throws IOException         if a directory cannot be listed
      */
     public static Path resolvePrefix(Path path) throws IOException {
         String fileName = path.getFileName() == null ? "" : path.getFileName().toString();

@@ -38,6 +38,8 @@ public final class TfToHuggingFace implements TensorSource {
     /**
      * Wraps a TensorFlow-named source; closing the view closes it.
      *
+     * @param tf a source under TensorFlow variable names ({@code bert/encoder/layer_0/...}, with or
+     *           without the TF Hub {@code module/} prefix), usually a {@link TensorBundleReader}
      * @throws WeightFormatException if two TensorFlow names map to the same Hugging Face name
      */
     public TfToHuggingFace(TensorSource tf) throws WeightFormatException {
@@ -67,6 +69,9 @@ public final class TfToHuggingFace implements TensorSource {
     /**
      * The Hugging Face name of a TensorFlow BERT variable, or null if it is not a
      * {@code BertForPreTraining} parameter (optimizer slots, {@code global_step}, other heads).
+     *
+     * @param tfName a TensorFlow variable name, e.g. {@code bert/encoder/layer_3/output/dense/kernel}
+     * @return the Hugging Face name, e.g. {@code bert.encoder.layer.3.output.dense.weight}, or null
      */
     public static String hfName(String tfName) {
         String n = tfName.startsWith("module/") ? tfName.substring("module/".length()) : tfName;
@@ -118,12 +123,18 @@ public final class TfToHuggingFace implements TensorSource {
         return null;
     }
 
-    /** The TensorFlow names left out, each with why (in checkpoint order). */
+    /** {@return the TensorFlow names left out, each with why (in checkpoint order); unmodifiable} */
     public Map<String, String> skipped() {
         return Collections.unmodifiableMap(skipped);
     }
 
-    /** The TensorFlow name a Hugging Face name was read from. */
+    /**
+     * The TensorFlow name a Hugging Face name was read from.
+     *
+     * @param hfName one of {@link #names()}
+     * @return the variable's name in the wrapped source
+     * @throws IllegalArgumentException if no tensor maps to {@code hfName}
+     */
     public String tfName(String hfName) {
         return mapped(hfName).tfName();
     }

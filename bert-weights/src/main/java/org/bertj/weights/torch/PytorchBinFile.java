@@ -81,8 +81,12 @@ public final class PytorchBinFile implements TensorSource {
     /**
      * Opens and checks a {@code pytorch_model.bin}.
      *
+     * @param file a PyTorch checkpoint, zip format or legacy
+     * @return the open file, its tensors listed and checked; it holds the file open until
+     *         {@link #close}
      * @throws WeightFormatException if it is not a state_dict of tensors torch could have written,
      *                               or its pickle asks for anything else (naming entry and offset)
+     * @throws IOException           if it cannot be read
      */
     public static PytorchBinFile open(Path file) throws IOException {
         ByteSource s = ByteSource.open(file);
@@ -97,7 +101,10 @@ public final class PytorchBinFile implements TensorSource {
     /**
      * The same from bytes in memory (tests and fuzzers).
      *
-     * @param name what to call the bytes in messages
+     * @param bytes the whole checkpoint; not copied, so not to be changed while this is in use
+     * @param name  what to call the bytes in messages
+     * @return the parsed checkpoint
+     * @throws WeightFormatException as {@link #open} does, also for what would be a read error
      */
     public static PytorchBinFile read(byte[] bytes, String name) throws WeightFormatException {
         try {
@@ -109,7 +116,10 @@ public final class PytorchBinFile implements TensorSource {
         }
     }
 
-    /** {@code "zip"} or {@code "legacy"}. */
+    /**
+     * {@return {@code "zip"} (torch 1.6 and later) or {@code "legacy"} (the older pickle stream),
+     * the container the checkpoint turned out to be}
+     */
     public String format() {
         return format;
     }
@@ -259,7 +269,14 @@ public final class PytorchBinFile implements TensorSource {
         return new TensorInfo(name, t.storage().dtype().name(), t.size().clone());
     }
 
-    /** The key of the storage a tensor lies in (tensors that share one are tied). */
+    /**
+     * The key of the storage a tensor lies in (tensors that share one are tied).
+     *
+     * @param name the tensor's state_dict key
+     * @return the storage's key in the checkpoint (its file name under {@code data/} in the zip
+     *         format); equal keys mean shared memory
+     * @throws WeightFormatException if there is no tensor of that name
+     */
     public String storageKey(String name) throws WeightFormatException {
         return tensor(name).storage().key();
     }

@@ -1,0 +1,302 @@
+package org.bertj.model;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * How CPU float32 inference uses the cores: with threads of its own, not ND4J's. The calling
+ * thread and one parked helper thread per further core take the next piece of a job until none
+ * is left; every native call inside a piece runs single-threaded. Jobs are the linear layers'
+ * products {@code x·Wᵀ} (cut into column blocks, {@link #xWt}) and the attention's per-head work
+ * ({@link #forRanges}).
+ *
+ * <p>Why not ND4J's threads (bench/NOTES.md, "December 1, night": 2 vCPUs, bert-base 1x128,
+ * medians in one process): oneDNN on two OpenMP threads took 163-184 ms for the products of 12 layers against
+ * 150-170 on one, and its {@code [128,3072]x[3072,768]} product did not get faster at all; cut in
+ * blocks on two threads of ours the same products took 149-162 ms (110 best). Around them, ND4J's
+ * small ops (softmax, broadcasts) and OpenBLAS's batched attention products each wake threads
+ * of their own pools, which then fight over the two cores: the forward took 242-249 ms with them
+ * multi-threaded against 166-188 ms with every native call single-threaded and the work spread by
+ * this class.
+ *
+ * <p>So an inference pass ({@link ForwardWorkspace}) makes the calling thread's OpenMP
+ * single-threaded for the call (a per-thread setting in libgomp: nothing else the caller does
+ * changes) and OpenBLAS single-threaded while any inference pass runs (a process-wide setting,
+ * restored when the last one ends; a training step running at the same time only gets slower).
+ * One caller at a time uses the helpers; a concurrent caller runs its jobs on its own thread.
+ */
+final class CpuParallel {
+
+    /** Below this many multiply-adds a product stays whole (tiny test models). */
+    static final long SPLIT_MIN = 1L << 22;
+    /**
+     * How long a helper spins for its next piece before parking: long enough to catch the next
+     * job of a layer (the element-wise passes between two run on the calling thread and take
+     * 0.1-0.6 ms), short enough to give the core back soon after a pass.
+     */
+    private static final long SPIN_NANOS = 500_000;
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
+    /** Threads in all, the caller's included: the cores ND4J would use ({@code OMP_NUM_THREADS} or all). */
+    static final int THREADS = Integer.getInteger("bertj.cpu.threads", Math.min(
+            Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors()));
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final AtomicInteger PASSES = new AtomicInteger();
+    private static int blasThreadsBefore;
+    private static volatile Helper[] helpers;
+    /** Off leaves everything to ND4J's threads: for A/B measurements in one process. */
+    static volatile boolean enabled = !"false".equals(System.getProperty("bertj.cpu.parallel"));
+
+    private CpuParallel() {
+    }
+
+    /** Whether this class spreads the work (CPU backend, more than one core, not switched off). */
+    static boolean active() {
+        return enabled && THREADS > 1 && CpuKernels.CPU;
+    }
+
+    /**
+     * Enters an inference pass on the calling thread: its OpenMP calls single-threaded, OpenBLAS
+     * single-threaded while any pass runs.
+     *
+     * @return the value to hand to {@link #endPass}
+     */
+    static int beginPass() {
+        if (!active()) {
+            return -1;
+        }
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(1);
+        synchronized (PASSES) {
+            if (PASSES.getAndIncrement() == 0) {
+                blasThreadsBefore = Nd4j.factory().blas().getMaxThreads();
+                Nd4j.factory().blas().setMaxThreads(1);
+            }
+        }
+        return before;
+    }
+
+    /** Ends what {@link #beginPass} began; -1 does nothing. */
+    static void endPass(int ompThreadsBefore) {
+        if (ompThreadsBefore < 0) {
+            return;
+        }
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreadsBefore);
+        synchronized (PASSES) {
+            if (PASSES.decrementAndGet() == 0) {
+                Nd4j.factory().blas().setMaxThreads(blasThreadsBefore);
+            }
+        }
+    }
+
+    /**
+     * {@code x·Wᵀ} into a new {@code [M, N]} array (in the caller's workspace, if one is open).
+     * Each block is a whole product of its own, written straight into a column view of the output
+     * (oneDNN takes the row stride), so the result equals the unsplit one up to the order of the
+     * K-sum, which oneDNN's own threading changes as well.
+     *
+     * @param x {@code [M, K]}, C-order
+     * @param w {@code [N, K]} (PyTorch's {@code [out, in]}), C-order
+     */
+    static INDArray xWt(INDArray x, INDArray w) {
+        long n = w.rows();
+        INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {x.rows(), n}, 'c');
+        int blocks = blocks(x.rows(), n, x.columns());
+        if (blocks < 2) {
+            Nd4j.exec(new Mmul(x, w, out, 1.0, 0.0, TRANSPOSE_B));
+        } else {
+            split(x, w, out, blocks);
+        }
+        return out;
+    }
+
+    /** Column blocks for a product: 1 to leave it whole. */
+    static int blocks(long m, long n, long k) {
+        if (!active() || m * n * k < SPLIT_MIN || n < 64) {
+            return 1;
+        }
+        // Two blocks a thread where blocks stay wide (≥ 512 columns), so that a helper the
+        // scheduler delays costs half a block, not half the product.
+        return n >= 1024L * THREADS ? 2 * THREADS : THREADS;
+    }
+
+    /** {@code x·Wᵀ} into {@code out} in {@code blocks} column blocks (package-private for the test). */
+    static void split(INDArray x, INDArray w, INDArray out, int blocks) {
+        long n = w.rows();
+        Runnable[] pieces = new Runnable[blocks];
+        for (int b = 0; b < blocks; b++) {
+            long from = edge(n, b, blocks);
+            long to = edge(n, b + 1, blocks);
+            Mmul op = new Mmul(x, w.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
+                    out.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), 1.0, 0.0, TRANSPOSE_B);
+            pieces[b] = () -> Nd4j.exec(op);
+        }
+        run(pieces);
+    }
+
+    /** What {@link #forRanges} runs on one range {@code [from, to)}. */
+    interface RangeTask {
+        /** Does the work of rows {@code [from, to)}. */
+        void run(long from, long to);
+    }
+
+    /**
+     * Runs {@code task} on {@code n} rows cut into one range per thread (all on the calling thread
+     * when this class is not {@link #active} or {@code n < 2}).
+     */
+    static void forRanges(long n, RangeTask task) {
+        int parts = active() ? (int) Math.min(THREADS, n) : 1;
+        if (parts < 2) {
+            task.run(0, n);
+            return;
+        }
+        Runnable[] pieces = new Runnable[parts];
+        for (int p = 0; p < parts; p++) {
+            long from = n * p / parts;
+            long to = n * (p + 1) / parts;
+            pieces[p] = () -> task.run(from, to);
+        }
+        run(pieces);
+    }
+
+    /** Block edges on multiples of 16 floats (one AVX-512 vector) where the size allows. */
+    private static long edge(long n, int b, int blocks) {
+        long e = n * b / blocks;
+        return b == blocks || n < 16L * blocks ? e : e / 16 * 16;
+    }
+
+    /**
+     * Runs the pieces on the caller and the helpers, the caller single-threaded in OpenMP for the
+     * call; all on the caller when another caller holds the helpers. Rethrows the first failure.
+     */
+    private static void run(Runnable[] pieces) {
+        Job job = new Job(pieces);
+        boolean shared = LOCK.tryLock();
+        NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = nativeOps.ompGetMaxThreads();
+        nativeOps.setOmpNumThreads(1);
+        try {
+            if (shared) {
+                for (Helper h : helpers()) {
+                    h.give(job);
+                }
+            }
+            job.work();
+            job.awaitDone();
+        } finally {
+            nativeOps.setOmpNumThreads(before);
+            if (shared) {
+                LOCK.unlock();
+            }
+        }
+    }
+
+    private static Helper[] helpers() {
+        Helper[] hs = helpers;
+        if (hs == null) {
+            synchronized (CpuParallel.class) {
+                hs = helpers;
+                if (hs == null) {
+                    hs = new Helper[Math.max(0, THREADS - 1)];
+                    for (int i = 0; i < hs.length; i++) {
+                        hs[i] = new Helper(i);
+                    }
+                    helpers = hs;
+                }
+            }
+        }
+        return hs;
+    }
+
+    /** The pieces of one job; every participant takes the next until none is left. */
+    private static final class Job {
+        private final Runnable[] pieces;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(Runnable[] pieces) {
+            this.pieces = pieces;
+        }
+
+        void work() {
+            for (int i; (i = next.getAndIncrement()) < pieces.length; ) {
+                try {
+                    pieces[i].run();
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+                done.incrementAndGet();
+            }
+        }
+
+        void awaitDone() {
+            int spins = 0;
+            while (done.get() < pieces.length) {
+                // a helper has the last piece; it is late only when the scheduler took its core
+                if (++spins > 10_000) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** A daemon thread that runs pieces of jobs, single-threaded in OpenMP. */
+    private static final class Helper implements Runnable {
+        private final Thread thread;
+        private final AtomicReference<Job> slot = new AtomicReference<>();
+
+        Helper(int index) {
+            thread = new Thread(this, "bertj-cpu-" + (index + 1));
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void give(Job j) {
+            slot.set(j); // replaces a job never taken: its caller finished it alone
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+            while (true) {
+                take().work();
+            }
+        }
+
+        private Job take() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            Job j = null;
+            while (slot.get() == null || (j = slot.getAndSet(null)) == null) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            return j;
+        }
+    }
+}

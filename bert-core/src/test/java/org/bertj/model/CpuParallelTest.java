@@ -1,0 +1,88 @@
+package org.bertj.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The products cut in column blocks equal ND4J's one gemm (up to the order of the K-sum). */
+class CpuParallelTest {
+
+    private static void agrees(INDArray x, INDArray w, INDArray got) {
+        INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
+        assertArrayEquals(want.shape(), got.shape());
+        double err = got.castTo(DataType.DOUBLE).sub(want).amaxNumber().doubleValue();
+        double scale = want.amaxNumber().doubleValue();
+        assertTrue(err <= 1e-5 * scale, "max |split - gemm| " + err + " against max |gemm| " + scale);
+    }
+
+    @Test
+    void everyBlockCountAndAnOddWidthGiveTheWholeProduct() {
+        Nd4j.getRandom().setSeed(7);
+        for (long n : new long[] {101, 768, 1000}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, 9, 37);
+            INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
+            for (int blocks : new int[] {1, 2, 3, 4, 7}) {
+                INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 9, n);
+                out.assign(Float.NaN); // a block left out would stay NaN
+                CpuParallel.split(x, w, out, blocks);
+                agrees(x, w, out);
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersShareTheHelpersAndAllGetTheirOwnResult() throws Exception {
+        Nd4j.getRandom().setSeed(9);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 2304, 768);
+        INDArray[] xs = new INDArray[4];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Nd4j.randn(DataType.FLOAT, 128, 768);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(xs.length);
+        try {
+            java.util.List<java.util.concurrent.Future<INDArray>> got = new java.util.ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                got.clear();
+                for (INDArray x : xs) {
+                    got.add(pool.submit(() -> CpuParallel.xWt(x, w))); // one holds the helpers, the rest run alone
+                }
+                for (int i = 0; i < xs.length; i++) {
+                    agrees(xs[i], w, got.get(i).get());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailingPieceFailsTheCallerAndLeavesTheHelpersWorking() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> CpuParallel.forRanges(8, (from, to) -> {
+                    if (from > 0) {
+                        throw new IllegalStateException("piece " + from);
+                    }
+                }));
+        assertTrue(e.getMessage().startsWith("piece "), e.getMessage());
+        long[] sum = new long[1];
+        CpuParallel.forRanges(4, (from, to) -> {
+            synchronized (sum) {
+                sum[0] += to - from;
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertEquals(4, sum[0]);
+    }
+
+    @Test
+    void aBertBaseSizedProductIsSplitAndRight() {
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 3072, 768);
+        assertTrue(128L * 3072 * 768 >= CpuParallel.SPLIT_MIN);
+        agrees(x, w, CpuParallel.xWt(x, w));
+    }
+}
