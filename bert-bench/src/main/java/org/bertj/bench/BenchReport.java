@@ -19,10 +19,10 @@ import java.util.TreeMap;
  * Turns JMH's JSON result file into the markdown the README shows: one row per benchmark, and for
  * every benchmark that has a {@link MatmulYardstick} method of the same name and parameters, the
  * ratio of the two (both from the same run). Appends the peak-memory figures {@link PeakMemory}
- * wrote, if given.
+ * wrote, if given, and the accuracy of the bf16 mode that {@link Bf16Accuracy} measured, if given.
  *
  * <pre>
- * BenchReport RESULTS.json[,MORE.json[@KEY=VALUE]...] OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]
+ * BenchReport RESULTS.json[,MORE.json[@KEY=VALUE]...] OUT.md [--memory MEMORY.json] [--accuracy BF16.json] [--command TEXT] [--machine TEXT] [--readme README.md]
  * </pre>
  * With {@code --readme}, the text between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}
  * in that file is replaced by the report.
@@ -32,6 +32,8 @@ public final class BenchReport {
     static final String YARDSTICK = MatmulYardstick.class.getSimpleName();
     static final String ORT = OnnxRuntimeBenchmark.class.getSimpleName();
     static final String BERTJ = ForwardBenchmark.class.getSimpleName();
+    /** The method name of bertj's forward with {@code MatmulPrecision.BF16} in {@link Interleaved}'s rows. */
+    static final String BF16 = "forwardBf16";
     static final String PEAK = FmaPeak.class.getSimpleName();
     static final String BEGIN = "<!-- bench:begin -->";
     static final String END = "<!-- bench:end -->";
@@ -96,6 +98,11 @@ public final class BenchReport {
 
     /** The benchmark table, then the yardstick alone and the memory table; null arguments are left out. */
     static String render(List<Row> rows, JsonObject memory, String command, String machine) {
+        return render(rows, memory, null, command, machine);
+    }
+
+    /** As {@link #render(List, JsonObject, String, String)}, with the bf16 accuracy table after the memory. */
+    static String render(List<Row> rows, JsonObject memory, JsonObject accuracy, String command, String machine) {
         StringBuilder md = new StringBuilder();
         if (machine != null) {
             md.append("Machine: ").append(machine).append("\n\n");
@@ -130,6 +137,9 @@ public final class BenchReport {
         if (memory != null) {
             md.append('\n').append(memoryTable(memory));
         }
+        if (accuracy != null) {
+            md.append('\n').append(accuracyTable(accuracy));
+        }
         if (command != null) {
             md.append("\nProduced by `").append(command).append("`.\n");
         }
@@ -154,9 +164,11 @@ public final class BenchReport {
             if (b == null) {
                 continue;
             }
+            Row bf = rows.stream().filter(r -> r.clazz.equals(BERTJ) && r.method.equals(BF16) && r.params.equals(o.params)
+                    && r.unit.equals(o.unit)).findFirst().orElse(null);
             if (md.length() == 0) {
-                md.append("| run | tokens | bertj `BertModel.forward` | ONNX Runtime | bertj time / ORT time | bertj GFLOP/s | of peak | ORT GFLOP/s | of peak | FMA peak GFLOP/s |\n");
-                md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                md.append("| run | tokens | bertj `BertModel.forward` | ONNX Runtime | bertj time / ORT time | bertj GFLOP/s | of peak | ORT GFLOP/s | of peak | FMA peak GFLOP/s | bertj bf16 | bf16 time / ORT time |\n");
+                md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             }
             double peakGflops = peak == null ? Double.NaN : peak.score * FmaPeak.FLOPS_PER_OP / 1e6;
             double flops = BertBaseProducts.encoderFlops(TokenShape.parse(o.params.get("shape")));
@@ -167,8 +179,11 @@ public final class BenchReport {
                     .append(" | ").append(number(b.score)).append(plusMinus(b.error)).append(' ').append(b.unit)
                     .append(" | ").append(number(o.score)).append(plusMinus(o.error)).append(' ').append(o.unit)
                     .append(String.format(Locale.ROOT, " | **%.2f**", b.score / o.score))
-                    .append(String.format(Locale.ROOT, " | %.1f | %s | %.1f | %s | %s |\n", gb, percent(gb, peakGflops), go,
-                            percent(go, peakGflops), Double.isNaN(peakGflops) ? "" : String.format(Locale.ROOT, "%.1f", peakGflops)));
+                    .append(String.format(Locale.ROOT, " | %.1f | %s | %.1f | %s | %s", gb, percent(gb, peakGflops), go,
+                            percent(go, peakGflops), Double.isNaN(peakGflops) ? "" : String.format(Locale.ROOT, "%.1f", peakGflops)))
+                    // bf16 beside them (same rounds, same inputs) where the run has it; blank otherwise.
+                    .append(bf == null ? " |  |  |\n" : " | " + number(bf.score) + plusMinus(bf.error) + ' ' + bf.unit
+                            + String.format(Locale.ROOT, " | **%.2f** |\n", bf.score / o.score));
         }
         return md.length() == 0 ? "" : md.append('\n').toString();
     }
@@ -192,6 +207,37 @@ public final class BenchReport {
         return md.toString();
     }
 
+    /**
+     * The table of {@link Bf16Accuracy}'s rows: per text or golden case, the largest |logit
+     * difference| of bf16 against float32 (ours, and HF's where stored), top-1 agreement with
+     * float32, and the MLM loss in both precisions.
+     *
+     * @param a the JSON {@link Bf16Accuracy} wrote: {@code what} and {@code rows}, or
+     *          {@code unavailable} with the reason where bf16 could not run
+     * @return markdown, a heading line and the table (one line saying why, if unavailable)
+     */
+    static String accuracyTable(JsonObject a) {
+        if (a.has("unavailable")) {
+            return "Accuracy of bf16: not measured: " + a.get("unavailable").getAsString() + ".\n";
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("Accuracy of `").append(a.get("what").getAsString()).append("` (bertj bf16 column above):\n\n");
+        md.append("| case | tokens | max \\|Δ logit\\| vs fp32 | vs HF fp32 | top-1 = fp32 | MLM loss fp32 | MLM loss bf16 | Δ |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (JsonElement e : a.getAsJsonArray("rows")) {
+            JsonObject r = e.getAsJsonObject();
+            double hf = r.get("maxAbsLogitVsHf").getAsDouble();
+            double f = r.get("mlmLossFloat32").getAsDouble();
+            double b = r.get("mlmLossBf16").getAsDouble();
+            md.append("| ").append(r.get("case").getAsString()).append(" | ").append(r.get("tokens").getAsString())
+                    .append(String.format(Locale.ROOT, " | %.4f | %s | %d/%d | %.5f | %.5f | %+.5f |\n",
+                            r.get("maxAbsLogitVsFloat32").getAsDouble(),
+                            Double.isNaN(hf) ? "" : String.format(Locale.ROOT, "%.4f", hf),
+                            r.get("top1Agree").getAsLong(), r.get("positions").getAsLong(), f, b, b - f));
+        }
+        return md.toString();
+    }
+
     /** Achieved GFLOP/s for the benchmarks whose flop count is known (the matrix products only). */
     static String gflops(Row r) {
         if (r.clazz.equals(PEAK) && r.unit.equals("ops/ms")) {
@@ -203,7 +249,7 @@ public final class BenchReport {
         }
         TokenShape shape = r.params.containsKey("shape") ? TokenShape.parse(r.params.get("shape")) : MatmulYardstick.PART_SHAPE;
         long flops = switch (r.method) {
-            case "forward" -> BertBaseProducts.encoderFlops(shape);
+            case "forward", BF16 -> BertBaseProducts.encoderFlops(shape);
             case "forwardWithMlmHead" -> BertBaseProducts.encoderFlops(shape) + BertBaseProducts.mlmHeadFlops(shape);
             case "encoderLayer" -> BertBaseProducts.layerFlops(shape);
             case "mlmHead" -> BertBaseProducts.mlmHeadFlops(shape);
@@ -245,10 +291,11 @@ public final class BenchReport {
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--command TEXT] [--machine TEXT] [--readme README.md]");
+            throw new IllegalArgumentException("usage: BenchReport RESULTS.json OUT.md [--memory MEMORY.json] [--accuracy BF16.json] [--command TEXT] [--machine TEXT] [--readme README.md]");
         }
         Path out = Path.of(args[1]);
         JsonObject memory = null;
+        JsonObject accuracy = null;
         String command = null;
         String machine = null;
         Path readme = null;
@@ -258,6 +305,7 @@ public final class BenchReport {
             }
             switch (args[i]) {
                 case "--memory" -> memory = JsonParser.parseString(Files.readString(Path.of(args[i + 1]))).getAsJsonObject();
+                case "--accuracy" -> accuracy = JsonParser.parseString(Files.readString(Path.of(args[i + 1]))).getAsJsonObject();
                 case "--command" -> command = args[i + 1];
                 case "--machine" -> machine = args[i + 1];
                 case "--readme" -> readme = Path.of(args[i + 1]);
@@ -275,7 +323,7 @@ public final class BenchReport {
             }
             rows.addAll(parsed);
         }
-        String report = render(rows, memory, command, machine);
+        String report = render(rows, memory, accuracy, command, machine);
         write(out, report);
         if (readme != null) {
             write(readme, splice(Files.readString(readme), report, readme));

@@ -13,16 +13,19 @@ import java.util.Locale;
 import java.util.Map;
 import org.bertj.model.BertForPreTraining;
 import org.bertj.model.BertInputs;
+import org.bertj.model.MatmulPrecision;
 import org.bertj.model.OutputOptions;
+import org.bertj.model.Pass;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The headline comparison for a shared machine: bertj's {@code BertModel.forward}, ONNX Runtime
- * on the same graph, weights and inputs ({@link OnnxRuntimeBenchmark}), and the matmul yardstick,
- * <b>interleaved</b>: each round times one call of each, in an order that rotates every round, so
- * load that comes and goes hits all three alike (JMH runs one benchmark after the other, minutes
- * apart). Then the FMA peak ({@link FmaPeak}) on as many threads, best of its calls. Writes the
+ * on the same graph, weights and inputs ({@link OnnxRuntimeBenchmark}), the matmul yardstick, and
+ * bertj's forward again with {@code MatmulPrecision.BF16} (row {@code ForwardBenchmark.forwardBf16};
+ * its accuracy is {@link Bf16Accuracy}'s), <b>interleaved</b>: each round times one call of each,
+ * in an order that rotates every round, so load that comes and goes hits all four alike (JMH
+ * runs one benchmark after the other, minutes apart). Then the FMA peak ({@link FmaPeak}) on as many threads, best of its calls. Writes the
  * medians as JMH-style JSON (benchmark names of the JMH classes), which {@link BenchReport} reads.
  *
  * <p>With {@code -Dbench.cpu=true} (for one thread: {@code OMP_NUM_THREADS=1}, where ND4J,
@@ -68,7 +71,7 @@ public final class Interleaved {
                 BertInputs inputs = BertBase.randomInputs(t, 7);
                 Map<String, OnnxTensor> ortInputs = OnnxRuntimeBenchmark.inputs(env, BertBase.randomIds(t, 7), t);
                 BertBaseProducts products = new BertBaseProducts(t, false);
-                Runnable[] tasks = {
+                Runnable[] all = {
                     () -> {
                         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(ForwardBenchmark.CALLER, "bench-caller")) {
                             model.bert().forward(inputs, OutputOptions.NONE);
@@ -82,17 +85,26 @@ public final class Interleaved {
                         }
                     },
                     products::encoderAndPooler,
+                    () -> {
+                        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(ForwardBenchmark.CALLER, "bench-caller")) {
+                            model.bert().forward(inputs, OutputOptions.NONE, Pass.inference().withMatmulPrecision(MatmulPrecision.BF16));
+                        }
+                    },
                 };
-                String[] names = {"ForwardBenchmark.forward", "OnnxRuntimeBenchmark.forward", "MatmulYardstick.forward"};
-                double[][] ms = new double[3][rounds];
+                String[] names = {"ForwardBenchmark.forward", "OnnxRuntimeBenchmark.forward", "MatmulYardstick.forward",
+                    "ForwardBenchmark." + BenchReport.BF16};
+                // bf16 only where it runs (ND4J's oneDNN build); the report leaves its column blank elsewhere.
+                int n = MatmulPrecision.BF16.isAvailable() ? all.length : all.length - 1;
+                Runnable[] tasks = Arrays.copyOf(all, n);
+                double[][] ms = new double[n][rounds];
                 for (int w = 0; w < 3; w++) {
                     for (Runnable task : tasks) {
                         task.run();
                     }
                 }
                 for (int r = 0; r < rounds; r++) {
-                    for (int k = 0; k < 3; k++) {
-                        int i = (r + k) % 3;
+                    for (int k = 0; k < n; k++) {
+                        int i = (r + k) % n;
                         // A quiet gap first: ONNX Runtime's pool spins for a while after a run and
                         // bertj's helper for 0.5 ms; neither may take a core from the next engine.
                         Thread.sleep(GAP_MS);
@@ -102,7 +114,7 @@ public final class Interleaved {
                     }
                 }
                 ortInputs.values().forEach(OnnxTensor::close);
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < n; i++) {
                     double[] sorted = ms[i].clone();
                     Arrays.sort(sorted);
                     System.out.printf(Locale.ROOT, "%s %s: median %.1f ms (min %.1f, max %.1f, %d rounds)%n",

@@ -80,4 +80,21 @@ class BenchReportTest {
                 flops / 100e6, 100 * flops / 100e6 / peakGflops, flops / 80e6, 100 * flops / 80e6 / peakGflops, peakGflops);
         assertTrue(md.contains(expected), md + "\nexpected " + expected);
     }
+
+    @Test
+    void headlineShowsBf16BesideFloat32AndTheAccuracyTable() {
+        List<BenchReport.Row> rows = BenchReport.parse("[" + String.join(",",
+                result("ForwardBenchmark.forward", "1x128", 100.0, 4.0),
+                result("OnnxRuntimeBenchmark.forward", "1x128", 80.0, 2.0),
+                result("ForwardBenchmark." + BenchReport.BF16, "1x128", 60.0, 1.0)) + "]");
+        String md = BenchReport.headline(rows);
+        assertTrue(md.contains("| bertj bf16 | bf16 time / ORT time |"), md);
+        assertTrue(md.contains("| 60.00 ± 1.00 ms/op | **0.75** |"), md);
+        com.google.gson.JsonObject acc = com.google.gson.JsonParser.parseString("{\"what\": \"bf16\", \"rows\": [{"
+                + "\"case\": \"golden x\", \"tokens\": \"2x7\", \"maxAbsLogitVsFloat32\": 0.0166,"
+                + " \"maxAbsLogitVsHf\": NaN, \"top1Agree\": 13, \"positions\": 14, \"mlmLossHf\": NaN,"
+                + " \"mlmLossFloat32\": 5.11864, \"mlmLossBf16\": 5.11971}]}").getAsJsonObject();
+        String table = BenchReport.render(rows, null, acc, null, null);
+        assertTrue(table.contains("| golden x | 2x7 | 0.0166 |  | 13/14 | 5.11864 | 5.11971 | +0.00107 |"), table);
+    }
 }

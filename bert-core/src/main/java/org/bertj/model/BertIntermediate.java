@@ -42,7 +42,7 @@ public final class BertIntermediate {
     INDArray forward(INDArray x, Pass pass) {
         if (!pass.caches() && (act == Activation.GELU || act == Activation.GELU_PYTHON) && CpuKernels.applies(x)
                 && !pass.hooked(densePoint)) {
-            INDArray z = dense.forwardWithoutBias(x); // bias and exact GELU in one pass, in place
+            INDArray z = dense.forwardWithoutBias(x, pass); // bias and exact GELU in one pass, in place
             CpuKernels.biasGelu(z, dense.bias(), z);
             return pass.hook(out, z);
         }

@@ -20,6 +20,7 @@ public final class BertLMPredictionHead {
     private final String name;
     private final int hidden;
     private final BertPredictionHeadTransform transform;
+    private final Parameters params; // holds the decoder's bfloat16 copy for BF16 passes
     private final INDArray decoderWeight;
     private final String decoderWeightName;
     private final String biasName;
@@ -31,6 +32,7 @@ public final class BertLMPredictionHead {
      */
     BertLMPredictionHead(BertConfig c, Parameters params, String prefix, String wordEmbeddingsName) {
         name = prefix.substring(0, prefix.length() - 1);
+        this.params = params;
         hidden = c.hiddenSize();
         // HF order: cls.predictions.bias, the transform's tensors, then an untied decoder.weight.
         biasName = prefix + "bias";
@@ -87,7 +89,8 @@ public final class BertLMPredictionHead {
         if (pass.caches()) {
             pass.save(this, t);
         }
-        INDArray logits = Linear.product(t, decoderWeight, !pass.caches());
+        INDArray logits = pass.bf16() ? Bf16Products.timesTransposed(t, params, decoderWeightName, false)
+                : Linear.product(t, decoderWeight, !pass.caches());
         return pass.hook(out, logits.addiRowVector(bias));
     }
 

@@ -40,7 +40,7 @@ public final class BertOutput {
 
     INDArray forward(INDArray h, INDArray residual, Pass pass) {
         if (LayerNorm.fusable(h, pass) && !pass.hooked(densePoint)) { // bias, residual and LayerNorm in one pass
-            return pass.hook(out, layerNorm.forwardAdding(dense.forwardWithoutBias(h), dense.bias(), residual));
+            return pass.hook(out, layerNorm.forwardAdding(dense.forwardWithoutBias(h, pass), dense.bias(), residual));
         }
         INDArray y = dropout.forward(pass.hook(densePoint, dense.forward(h, pass)), pass);
         return pass.hook(out, layerNorm.forward(y.addi(residual), pass));

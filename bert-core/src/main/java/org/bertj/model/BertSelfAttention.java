@@ -102,7 +102,7 @@ public final class BertSelfAttention {
     Result forward(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask, Pass pass) {
         // The fused path has no relative-position step; relative attention runs step by step.
         if (!pass.caches() && CpuKernels.applies(x) && !pass.hooked(points) && relative == null) {
-            return forwardCpu(x, batch, seq, maskBias, headMask);
+            return forwardCpu(x, batch, seq, maskBias, headMask, pass);
         }
         INDArray fused = qkv.forward(x, pass).reshape('c', batch, seq, 3, heads, headSize);
         INDArray q = pass.hook(query, part(fused, 0));
@@ -147,8 +147,9 @@ public final class BertSelfAttention {
      * ND4J's batched products stalled with two threads; bench/NOTES.md). Used only when no hook is
      * attached inside the attention (it computes q, k, v and the context in its own layout).
      */
-    private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask) {
-        INDArray projected = qkv.forwardWithoutBias(x); // bias added while splitting heads
+    private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask,
+            Pass pass) {
+        INDArray projected = qkv.forwardWithoutBias(x, pass); // bias added while splitting heads
         long[] rows = {batch, heads, seq, headSize};
         INDArray q = Nd4j.createUninitialized(x.dataType(), rows, 'c');
         INDArray kT = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, headSize, seq}, 'c');

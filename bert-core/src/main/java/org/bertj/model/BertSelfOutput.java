@@ -40,7 +40,7 @@ public final class BertSelfOutput {
 
     INDArray forward(INDArray context, INDArray residual, Pass pass) {
         if (LayerNorm.fusable(context, pass) && !pass.hooked(densePoint)) { // bias, residual, LayerNorm in one pass
-            return pass.hook(out, layerNorm.forwardAdding(dense.forwardWithoutBias(context), dense.bias(), residual));
+            return pass.hook(out, layerNorm.forwardAdding(dense.forwardWithoutBias(context, pass), dense.bias(), residual));
         }
         INDArray h = dropout.forward(pass.hook(densePoint, dense.forward(context, pass)), pass);
         return pass.hook(out, layerNorm.forward(h.addi(residual), pass));

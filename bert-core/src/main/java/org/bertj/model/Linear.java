@@ -16,6 +16,7 @@ final class Linear {
         }
     }
 
+    private final Parameters store; // holds the bfloat16 copy of the weight for BF16 passes
     private final Ref weightRef;
     private final Ref biasRef;
     private final INDArray weight;
@@ -23,6 +24,7 @@ final class Linear {
 
     /** Creates {@code prefix.weight [out, in]} and {@code prefix.bias [out]} in the store. */
     Linear(Parameters params, String prefix, int in, int out) {
+        this.store = params;
         this.weight = params.create(prefix + ".weight", out, in);
         this.bias = params.create(prefix + ".bias", out);
         this.weightRef = new Ref(prefix + ".weight", false);
@@ -31,6 +33,7 @@ final class Linear {
 
     /** A layer over existing fused buffers (keys as given to {@link Parameters#createFused}). */
     Linear(Parameters params, String fusedWeightKey, String fusedBiasKey) {
+        this.store = params;
         this.weight = params.fused(fusedWeightKey);
         this.bias = params.fused(fusedBiasKey);
         this.weightRef = new Ref(fusedWeightKey, true);
@@ -48,14 +51,17 @@ final class Linear {
 
     /**
      * Inference only: {@code x·Wᵀ} without the bias, for a caller that adds it in a fused kernel
-     * of its own (one pass over the output less).
+     * of its own (one pass over the output less). The product is in the pass's precision, as in
+     * {@link #forward}, so the fused path and the step-by-step one compute the same thing.
      */
-    INDArray forwardWithoutBias(INDArray x) {
-        return product(x, weight, true);
+    INDArray forwardWithoutBias(INDArray x, Pass pass) {
+        return pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
+                : product(x, weight, true);
     }
 
     INDArray forward(INDArray x, Pass pass) {
-        INDArray y = product(x, weight, !pass.caches());
+        INDArray y = pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
+                : product(x, weight, !pass.caches());
         y.addiRowVector(bias);
         if (pass.caches()) {
             pass.save(this, x);

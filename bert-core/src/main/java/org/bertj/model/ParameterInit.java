@@ -23,6 +23,7 @@ public final class ParameterInit {
      * @param seed   seed of the one normal stream drawn from, tensor after tensor in {@code params}' order
      */
     public static void initializeAll(Parameters params, BertConfig config, long seed) {
+        params.weightsChanged();
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         for (String name : params.names()) {
             initialize(name, params.get(name), config, rng);
@@ -30,7 +31,9 @@ public final class ParameterInit {
     }
 
     /**
-     * Initialises one tensor in place according to its HF name.
+     * Initialises one tensor in place according to its HF name. It sees only the tensor, not its
+     * store: if the model has run {@link MatmulPrecision#BF16} passes, call
+     * {@link Parameters#weightsChanged()} afterwards ({@link #initializeAll} does).
      *
      * @param name   the HF name: {@code ...LayerNorm.weight} get ones, {@code ...bias} zeros, the rest
      *               {@code normal(0, initializer_range)}

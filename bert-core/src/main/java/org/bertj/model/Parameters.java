@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * weights are three row blocks of one {@code [3H, H]} matrix) so that one matrix product serves
  * all three. Writing into a named view writes the fused buffer; callers must update tensors in
  * place ({@code assign}, {@code subi}) and never replace them, which is why there is no {@code put}.
+ *
+ * <p>A store also keeps the bfloat16 copies of weights that {@link MatmulPrecision#BF16} passes
+ * multiply by, made on first use. Whoever writes tensors in place after such a pass calls
+ * {@link #weightsChanged()} so that the next one sees the new values; bertj's own writers
+ * ({@link WeightLoader#load(org.bertj.weights.TensorSource, Parameters, BertConfig, WeightLoader.Mode, long)
+ * WeightLoader.load}, {@link ParameterInit#initializeAll}, {@link #zero()}, {@code AdamW.step(Parameters, Map)},
+ * {@code Pretrainer}'s resume) do.
  */
 public final class Parameters {
 
@@ -39,6 +47,10 @@ public final class Parameters {
     private final Map<String, INDArray> named = new LinkedHashMap<>();
     private final Map<String, INDArray> fused = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
+    // bfloat16 copies for BF16 passes, by name (fused buffers under FUSED + key): built on first
+    // use by whichever thread gets there first, shared by every pass after it.
+    private final Map<String, INDArray> bfloat16 = new ConcurrentHashMap<>();
+    private static final String FUSED = "fused:";
 
     /** @param dataType the element type of every tensor (FLOAT or DOUBLE); tensors start as zeros */
     public Parameters(DataType dataType) {
@@ -246,8 +258,33 @@ public final class Parameters {
         return p;
     }
 
-    /** Sets every tensor to zero in place. */
+    /**
+     * The bfloat16 copy of a weight ({@link Bf16Products#copyOf}), made on first use and kept
+     * until {@link #weightsChanged()}. Thread-safe: concurrent first uses make one copy.
+     *
+     * @param key   a tensor name, or a fused buffer's key if {@code fused}
+     * @param fused whether {@code key} is a fused-buffer key
+     */
+    INDArray bfloat16(String key, boolean fused) {
+        return bfloat16.computeIfAbsent(fused ? FUSED + key : key,
+                k -> Bf16Products.copyOf(fused ? fused(key) : get(key)));
+    }
+
+    /**
+     * Says that tensors were written in place, so that the copies derived from them (the bfloat16
+     * weights of {@link MatmulPrecision#BF16} passes) are dropped and made again from the new
+     * values on next use. Call it after writing weights through {@link #get} or {@link #asMap()}
+     * if the model has run or will run BF16 passes; float32 passes read the tensors themselves and
+     * need nothing. Not meant to run while a pass is running on this store (writing weights then is
+     * a race anyway).
+     */
+    public void weightsChanged() {
+        bfloat16.clear();
+    }
+
+    /** Sets every tensor to zero in place (and drops derived copies, see {@link #weightsChanged()}). */
     public void zero() {
+        weightsChanged();
         for (Entry e : entries) {
             if (e.name == null) {
                 fused.get(e.fusedKey).assign(0);

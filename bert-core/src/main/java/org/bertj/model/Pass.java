@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * One forward call (and at most one backward through it): its mode (whether modules keep what
  * backward needs, whether dropout is on, with its own seeded stream), its forward hooks, the
- * gradients asked for at hook points, and everything the call produces for later. Modules hold no
+ * gradients asked for at hook points, the precision of the linear layers' products
+ * ({@link #withMatmulPrecision}), and everything the call produces for later. Modules hold no
  * per-call state, so one model serves any number of threads, each with its own {@code Pass}.
  *
  * <p>A {@code Pass} serves one forward call: make a new one per call (they are cheap). Not
@@ -35,6 +36,7 @@ public final class Pass {
     private final Random rng;
     private final Hooks hooks;
     private final Set<String> gradientNames;
+    private final MatmulPrecision precision;
 
     // Per call.
     private boolean begun;
@@ -49,18 +51,20 @@ public final class Pass {
     private final Map<String, INDArray> gradients = new LinkedHashMap<>();
     private boolean backwardDone;
 
-    private Pass(boolean cache, boolean dropout, long seed, Hooks hooks, Set<String> gradientNames) {
+    private Pass(boolean cache, boolean dropout, long seed, Hooks hooks, Set<String> gradientNames,
+            MatmulPrecision precision) {
         this.cache = cache;
         this.dropout = dropout;
         this.seed = seed;
         this.rng = dropout ? Nd4j.getRandomFactory().getNewRandomInstance(seed) : null;
         this.hooks = hooks;
         this.gradientNames = gradientNames;
+        this.precision = precision;
     }
 
     /** {@return a new eval-mode pass: no dropout, nothing kept for a backward pass} */
     public static Pass inference() {
-        return new Pass(false, false, 0, Hooks.none(), Set.of());
+        return new Pass(false, false, 0, Hooks.none(), Set.of(), MatmulPrecision.FLOAT32);
     }
 
     /**
@@ -70,7 +74,7 @@ public final class Pass {
      * @return a new training pass, ready for one forward and one backward
      */
     public static Pass training(long seed) {
-        return new Pass(true, true, seed, Hooks.none(), Set.of());
+        return new Pass(true, true, seed, Hooks.none(), Set.of(), MatmulPrecision.FLOAT32);
     }
 
     /**
@@ -78,7 +82,7 @@ public final class Pass {
      * the deterministic model}
      */
     public static Pass deterministicTraining() {
-        return new Pass(true, false, 0, Hooks.none(), Set.of());
+        return new Pass(true, false, 0, Hooks.none(), Set.of(), MatmulPrecision.FLOAT32);
     }
 
     /**
@@ -90,7 +94,7 @@ public final class Pass {
      */
     public Pass withHooks(Hooks more) {
         checkFresh();
-        return new Pass(cache, dropout, seed, hooks.and(more), gradientNames);
+        return new Pass(cache, dropout, seed, hooks.and(more), gradientNames, precision);
     }
 
     /**
@@ -110,7 +114,44 @@ public final class Pass {
         }
         Set<String> all = new java.util.LinkedHashSet<>(gradientNames);
         all.addAll(names);
-        return new Pass(cache, dropout, seed, hooks, Set.copyOf(all));
+        return new Pass(cache, dropout, seed, hooks, Set.copyOf(all), precision);
+    }
+
+    /**
+     * The same mode with the linear layers' products in {@code precision} (see
+     * {@link MatmulPrecision}); everything else the pass computes is unchanged.
+     * {@code Pass.inference().withMatmulPrecision(MatmulPrecision.BF16)} is the reduced-precision
+     * inference mode.
+     *
+     * @param precision {@link MatmulPrecision#FLOAT32} (the default) or {@link MatmulPrecision#BF16}
+     * @return a new pass; this one is unchanged and may still serve a call
+     * @throws IllegalStateException if {@code precision} is BF16 and this pass keeps caches (a
+     *                               training pass: its backward would be the gradient of the
+     *                               float32 model, not of the bf16 one it ran), or if this pass
+     *                               already ran a forward call
+     * @throws NullPointerException  if {@code precision} is null
+     * @see MatmulPrecision#BF16 where the forward call refuses it: a model that is not FLOAT
+     *      ({@code IllegalArgumentException}), off ND4J's oneDNN CPU build
+     *      ({@code UnsupportedOperationException}), both thrown before anything is computed
+     */
+    public Pass withMatmulPrecision(MatmulPrecision precision) {
+        checkFresh();
+        java.util.Objects.requireNonNull(precision, "precision");
+        if (precision == MatmulPrecision.BF16 && cache) {
+            throw new IllegalStateException("MatmulPrecision.BF16 is for inference passes (Pass.inference());"
+                    + " a caching pass computes gradients with the float32 weights");
+        }
+        return new Pass(cache, dropout, seed, hooks, gradientNames, precision);
+    }
+
+    /** {@return the arithmetic of the linear layers' products in this pass; FLOAT32 unless asked} */
+    public MatmulPrecision matmulPrecision() {
+        return precision;
+    }
+
+    /** Whether the linear layers multiply in bfloat16 ({@link Bf16Products}). */
+    boolean bf16() {
+        return precision == MatmulPrecision.BF16;
     }
 
     private void checkFresh() {
@@ -166,6 +207,9 @@ public final class Pass {
     void begin(BertInputs in, BertConfig config, DataType dataType, Collection<String> pointNames) {
         if (begun) {
             throw new IllegalStateException("a Pass serves one forward call; make a new one for each call");
+        }
+        if (precision == MatmulPrecision.BF16) {
+            Bf16Products.checkUsable(dataType); // before anything runs: refused, not half done
         }
         begun = true;
         inputs = in;

@@ -315,6 +315,9 @@ public final class WeightLoader {
     /** @param mapped model name → source tensor whose memory mapping that parameter already is */
     private static LoadReport load(TensorSource source, Parameters params, BertConfig config, Mode mode, long seed,
             Map<String, String> mapped) throws IOException {
+        // Dropped before the first write, so that even a load that fails half way leaves no
+        // bfloat16 copy of the old weights behind for a BF16 pass to use.
+        params.weightsChanged();
         List<String> notes = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         boolean targetPrefixed = params.contains("bert.embeddings.word_embeddings.weight");

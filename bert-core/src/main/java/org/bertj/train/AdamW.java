@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.bertj.model.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
@@ -117,8 +118,28 @@ public final class AdamW {
     }
 
     /**
+     * {@link #step(Map, Map)} on a model's store, telling the store that its weights changed
+     * ({@link Parameters#weightsChanged()}) so that a later
+     * {@link org.bertj.model.MatmulPrecision#BF16} inference pass multiplies by the new weights,
+     * not by bfloat16 copies of the old ones.
+     *
+     * @param params the model's parameters ({@code model.parameters()}); updated in place
+     * @param grads  a gradient for every parameter, same shape and data type
+     * @throws IllegalArgumentException naming the tensor if a gradient is missing or does not fit
+     */
+    public void step(Parameters params, Map<String, INDArray> grads) {
+        try {
+            step(params.asMap(), grads);
+        } finally {
+            params.weightsChanged(); // also after a failed step, which may have written some tensors
+        }
+    }
+
+    /**
      * Updates every parameter in place from its gradient. Moments are created (zero) on the first
-     * step, as PyTorch does.
+     * step, as PyTorch does. Given a {@link Parameters}' map, prefer {@link #step(Parameters, Map)}
+     * (or call {@link Parameters#weightsChanged()} after this) if the model also serves bf16
+     * inference passes: this method cannot tell the store its weights changed.
      *
      * @param params parameters by Hugging Face name; updated in place
      * @param grads  a gradient for every parameter, same shape and data type

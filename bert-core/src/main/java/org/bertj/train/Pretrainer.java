@@ -163,6 +163,7 @@ public final class Pretrainer {
             }
             target.assign(saved.dataType() == target.dataType() ? saved : saved.castTo(target.dataType()));
         }
+        params.weightsChanged(); // the loop above wrote every weight in place
         optimizer.restore(c.optimizerState(), c.optimizerStep(), params.asMap());
         step = s.step();
         epoch = s.epoch();
@@ -276,7 +277,7 @@ public final class Pretrainer {
         }
         double lr = schedule.rate(step);
         optimizer.setLearningRate(lr);
-        optimizer.step(model.parameters().asMap(), g);
+        optimizer.step(model.parameters(), g);
         step++;
         double mlm = mlmBatches == 0 ? Double.NaN : mlmSum / mlmBatches;
         double nsp = nspSum / options.accumulate();

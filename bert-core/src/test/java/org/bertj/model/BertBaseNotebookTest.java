@@ -26,7 +26,7 @@ class BertBaseNotebookTest {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+\\.?\\d*");
 
     /** The numbers of the first tensor printed after {@code marker}, up to its first closing "]]". */
-    private static List<Double> tensorAfter(String text, String marker) {
+    static List<Double> tensorAfter(String text, String marker) {
         int at = text.indexOf(marker);
         assertTrue(at >= 0, "seed notebook lacks " + marker);
         int start = text.indexOf("tensor(", at) + "tensor(".length();
