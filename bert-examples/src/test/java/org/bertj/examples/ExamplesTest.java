@@ -92,6 +92,14 @@ class ExamplesTest {
     }
 
     @Test
+    void bf16StaysCloseToFloat32OnBertBase() throws Exception {
+        String out = run(Bf16Example.class);
+        assertTrue(out.startsWith("max |bf16 - fp32| of last_hidden_state: "), out);
+        double diff = Double.parseDouble(out.substring(out.indexOf(':') + 1).trim());
+        assertTrue(diff > 0 && diff < 0.5, out); // bf16 products really ran, and stayed close
+    }
+
+    @Test
     void nextSentenceRunsWithAHeadAndSaysWhenThereIsNone() throws Exception {
         assertTrue(run(NextSentenceExample.class, tiny.toString()).matches("P\\(IsNext\\) = 0\\.\\d{4}: (IsNext|NotNext)\n"));
         assertTrue(run(NextSentenceExample.class).startsWith("no NSP head in bert-base-uncased"));

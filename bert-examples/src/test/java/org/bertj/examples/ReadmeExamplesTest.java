@@ -27,7 +27,8 @@ class ReadmeExamplesTest {
             "attentions", "AttentionsExample.java",
             "training", "TrainTinyModelExample.java",
             "forward", "ForwardExample.java",
-            "tokenizer", "TokenizerExample.java");
+            "tokenizer", "TokenizerExample.java",
+            "bf16", "Bf16Example.java");
 
     /** The ones the issue holds to ten lines of user code. */
     static final List<String> SHORT = List.of("fill-mask", "embeddings", "nsp");
