@@ -1,5 +1,6 @@
 package org.bertj.bench;
 
+import org.bertj.cli.SeedNotebooks;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -39,18 +40,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Bf16Accuracy {
 
     /** Notebook 001, In[6]: one text with two [MASK]s. */
-    static final String TEXT = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
-            + "anti-slavery platform, an initial seven slave states declared their "
-            + "secession from the country to form the Confederacy. War broke out in "
-            + "April 1861 when secessionist forces [MASK] Fort Sumter in South "
-            + "Carolina, just over a month after Lincoln's inauguration.";
+    static final String TEXT = SeedNotebooks.TEXT;
     /** Notebooks 000 and 001 In[28]: the pair's first sentence. */
-    static final String TEXT_A = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
-            + "anti-slavery platform, an initial seven slave states declared their "
-            + "secession from the country to form the Confederacy.";
+    static final String TEXT_A = SeedNotebooks.TEXT_A;
     /** The pair's second sentence. */
-    static final String TEXT_B = "War broke out in April 1861 when secessionist forces [MASK] Fort "
-            + "Sumter in South Carolina, just over a month after Lincoln's inauguration.";
+    static final String TEXT_B = SeedNotebooks.TEXT_B;
     /** The golden cases with MLM labels (HF float32 logits and losses stored). */
     static final String[] GOLDEN = {"tiny_h32_l2_v99", "padded_h64_l3_b3", "realvocab_h48_l2"};
 

@@ -4,27 +4,28 @@ package org.bertj.cli;
  * The inputs of the two seed notebooks and the numbers Hugging Face printed in them, copied from
  * the notebooks ({@code shared/seeds/000_*.txt}, {@code 001_*.txt}) so that {@code bert notebook}
  * can show them beside ours on a machine without the seeds. A test checks every constant against
- * the notebook text.
+ * the notebook text. The three input texts are public for the benchmarks (bert-bench measures the
+ * bf16 mode's accuracy on them).
  */
-final class SeedNotebooks {
+public final class SeedNotebooks {
 
     private SeedNotebooks() {
     }
 
     /** Notebook 001, In[6]: one text with two [MASK]s (62 tokens). */
-    static final String TEXT = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
+    public static final String TEXT = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
             + "anti-slavery platform, an initial seven slave states declared their "
             + "secession from the country to form the Confederacy. War broke out in "
             + "April 1861 when secessionist forces [MASK] Fort Sumter in South "
             + "Carolina, just over a month after Lincoln's inauguration.";
 
     /** Notebook 001 In[28] and 000: sentence A of the pair, with its [MASK]. */
-    static final String TEXT_A = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
+    public static final String TEXT_A = "After Abraham Lincoln won the November 1860 presidential [MASK] on an "
             + "anti-slavery platform, an initial seven slave states declared their "
             + "secession from the country to form the Confederacy.";
 
     /** Sentence B of the pair, with its [MASK]. */
-    static final String TEXT_B = "War broke out in April 1861 when secessionist forces [MASK] Fort "
+    public static final String TEXT_B = "War broke out in April 1861 when secessionist forces [MASK] Fort "
             + "Sumter in South Carolina, just over a month after Lincoln's "
             + "inauguration.";
 
