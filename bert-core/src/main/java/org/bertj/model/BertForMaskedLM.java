@@ -141,9 +141,27 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
      * @throws IllegalArgumentException if there are no positions or one is outside the batch
      */
     public INDArray predictionLogitsAt(BertInputs inputs, int... positions) {
+        return predictionLogitsAt(inputs, Pass.inference(), positions);
+    }
+
+    /**
+     * As {@link #predictionLogitsAt(BertInputs, int...)}, in a pass of the caller's: an inference
+     * pass, e.g. with bf16 products ({@link Pass#withMatmulPrecision}) or hooks.
+     *
+     * @param inputs    the batch; checked against the config
+     * @param pass      a fresh inference pass (one per call)
+     * @param positions flat token indices {@code b·S + s}, each in {@code [0, B·S)}
+     * @return logits {@code [P, V]}, one row per position, in the order given
+     * @throws IllegalArgumentException if there are no positions or one is outside the batch
+     * @throws IllegalStateException    if {@code pass} keeps caches (training) or already ran
+     */
+    public INDArray predictionLogitsAt(BertInputs inputs, Pass pass, int... positions) {
+        if (pass.caches()) {
+            throw new IllegalStateException("predictionLogitsAt runs inference passes only (no backward through"
+                    + " a subset of rows)");
+        }
         long tokens = BertForPreTraining.checkPositions(inputs, positions);
         inputs.validate(config);
-        Pass pass = Pass.inference();
         pass.begin(inputs, config, params.dataType(), pointNames);
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
             BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);

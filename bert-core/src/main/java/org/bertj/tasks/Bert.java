@@ -16,7 +16,9 @@ import org.bertj.model.BertModel;
 import org.bertj.model.BertModelOutput;
 import org.bertj.model.BertPreTrainedModel;
 import org.bertj.model.LoadReport;
+import org.bertj.model.MatmulPrecision;
 import org.bertj.model.OutputOptions;
+import org.bertj.model.Pass;
 import org.bertj.model.WeightLoader;
 import org.bertj.tokenizer.BertTokenizer;
 import org.bertj.tokenizer.EncodeOptions;
@@ -70,9 +72,16 @@ public final class Bert {
     private final boolean hasMlmHead;
     private final boolean hasPooler;
     private final String source;
+    private final MatmulPrecision precision;
 
     private Bert(BertPreTrainedModel model, BertTokenizer tokenizer, boolean hasMlmHead, boolean hasNspHead,
             boolean hasPooler, String source) {
+        this(model, tokenizer, hasMlmHead, hasNspHead, hasPooler, source, MatmulPrecision.FLOAT32);
+    }
+
+    private Bert(BertPreTrainedModel model, BertTokenizer tokenizer, boolean hasMlmHead, boolean hasNspHead,
+            boolean hasPooler, String source, MatmulPrecision precision) {
+        this.precision = precision;
         this.model = model;
         this.tokenizer = tokenizer;
         this.hasMlmHead = hasMlmHead;
@@ -343,20 +352,25 @@ public final class Bert {
     /** MLM logits {@code [P, V]} at flat positions {@code b·S + s} only. */
     INDArray mlmLogitsAt(BertInputs inputs, int[] positions) {
         if (model instanceof BertForPreTraining p) {
-            return p.predictionLogitsAt(inputs, positions);
+            return p.predictionLogitsAt(inputs, pass(), positions);
         }
-        return ((BertForMaskedLM) model).predictionLogitsAt(inputs, positions); // fillMask() refused a BertModel
+        return ((BertForMaskedLM) model).predictionLogitsAt(inputs, pass(), positions); // fillMask() refused a BertModel
     }
 
     /** NSP logits {@code [B, 2]}. */
     INDArray nspLogits(BertInputs inputs) {
         inputs.validate(config());
-        return ((BertForPreTraining) model).forward(inputs, OutputOptions.NONE).seqRelationshipLogits();
+        return ((BertForPreTraining) model).forward(inputs, OutputOptions.NONE, pass()).seqRelationshipLogits();
     }
 
     /** The encoder's outputs: last hidden state {@code [B, S, H]} and pooled output {@code [B, H]}. */
     BertModelOutput encoder(BertInputs inputs) {
         inputs.validate(config());
-        return model.bert().forward(inputs, OutputOptions.NONE);
+        return model.bert().forward(inputs, OutputOptions.NONE, pass());
+    }
+
+    /** A fresh inference pass in this instance's precision. */
+    private Pass pass() {
+        return Pass.inference().withMatmulPrecision(precision);
     }
 }

@@ -270,4 +270,36 @@ class TasksGoldenTest {
         }
         assertTrue(worst <= tol, "max |diff| beyond tolerance: " + worst + " in " + Arrays.toString(got));
     }
+
+    /**
+     * {@link Bert#withMatmulPrecision}: every task of the returned view runs bf16 products (its
+     * numbers move) and stays close to float32's (bounds ~10x the golden case's measured bf16 logit
+     * error of 0.023); the original instance stays float32.
+     */
+    @Test
+    void tasksWithBf16ProductsMoveLittleAndTheOriginalStaysFloat32() {
+        Bert half = bert.withMatmulPrecision(org.bertj.model.MatmulPrecision.BF16);
+        assertEquals(org.bertj.model.MatmulPrecision.FLOAT32, bert.matmulPrecision());
+        assertEquals(org.bertj.model.MatmulPrecision.BF16, half.matmulPrecision());
+        List<FillMask.Candidate> full = bert.fillMask().predict(A).get(0).candidates();
+        List<FillMask.Candidate> bf = half.fillMask().predict(A).get(0).candidates();
+        double moved = 0;
+        for (int i = 0; i < full.size(); i++) {
+            FillMask.Candidate c = full.get(i);
+            double other = bf.stream().filter(x -> x.tokenId() == c.tokenId()).mapToDouble(FillMask.Candidate::score)
+                    .findFirst().orElse(Double.NaN);
+            if (!Double.isNaN(other)) {
+                moved = Math.max(moved, Math.abs(other - c.score()));
+            }
+        }
+        assertTrue(moved > 1e-7 && moved < 0.05, "fill-mask scores moved by " + moved);
+        double nsp = Math.abs(bert.nextSentence().predict(A, B).isNextProbability()
+                - half.nextSentence().predict(A, B).isNextProbability());
+        assertTrue(nsp > 1e-9 && nsp < 0.05, "P(IsNext) moved by " + nsp);
+        double cos = Embeddings.cosine(bert.embeddings(Embeddings.Pooling.MEAN, false).embed(A),
+                half.embeddings(Embeddings.Pooling.MEAN, false).embed(A));
+        assertTrue(cos < 1 - 1e-9 && cos > 0.999, "cosine of the mean-pooled embeddings " + cos);
+        // and the float32 instance still gives float32's numbers
+        assertEquals(full, bert.fillMask().predict(A).get(0).candidates());
+    }
 }
