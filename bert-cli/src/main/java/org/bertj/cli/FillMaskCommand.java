@@ -1,6 +1,7 @@
 package org.bertj.cli;
 
 import java.util.List;
+import org.bertj.model.MatmulPrecision;
 import org.bertj.tasks.Bert;
 import org.bertj.tasks.FillMask;
 import org.bertj.tokenizer.BertTokenizer;
@@ -25,6 +26,10 @@ final class FillMaskCommand extends BertCommand {
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "how many words to show per mask")
     int topK;
 
+    @Option(names = "--bf16", description = "the linear layers' products in bfloat16 with float32 accumulation"
+            + " (faster; its accuracy in the README; default: float32)")
+    boolean bf16;
+
     @Mixin
     ModelOption model;
 
@@ -43,7 +48,11 @@ final class FillMaskCommand extends BertCommand {
             throw new UsageException("the text has no " + BertTokenizer.MASK
                     + " token: write [MASK] where a word should be predicted");
         }
-        Bert bert = model.bert();
+        if (bf16 && !MatmulPrecision.BF16.isAvailable()) {
+            throw new NotAvailableException("--bf16 is not available in this process: it needs ND4J's oneDNN CPU build,"
+                    + " which bertj loads on AVX-512 CPUs");
+        }
+        Bert bert = bf16 ? model.bert().withMatmulPrecision(MatmulPrecision.BF16) : model.bert();
         List<FillMask.Prediction> predictions = bert.fillMask().predict(text, topK);
         for (int n = 0; n < predictions.size(); n++) {
             FillMask.Prediction p = predictions.get(n);

@@ -16,7 +16,9 @@ import org.bertj.model.BertForPreTrainingOutput;
 import org.bertj.model.BertInputs;
 import org.bertj.model.BertModel;
 import org.bertj.model.BertPreTrainedModel;
+import org.bertj.model.MatmulPrecision;
 import org.bertj.model.OutputOptions;
+import org.bertj.model.Pass;
 import org.bertj.model.WeightLoader;
 import org.bertj.weights.SafetensorsFile;
 import org.bertj.weights.SafetensorsWriter;
@@ -58,9 +60,18 @@ public final class ForwardCommand extends BertCommand {
     @Option(names = "--double", description = "compute in float64 (default: float32)")
     boolean doublePrecision;
 
+    @Option(names = "--bf16", description = "the linear layers' products in bfloat16 with float32 accumulation"
+            + " (MatmulPrecision.BF16: faster, its accuracy in the README; default: float32)")
+    boolean bf16;
+
     @Option(names = "--lenient", description = "initialise weights the file lacks at random instead of failing"
             + " (the outputs are then flagged: a warning, and randomly_initialized in the file's metadata)")
     boolean lenient;
+
+    /** A fresh inference pass, with bf16 products if asked. */
+    private Pass pass() {
+        return bf16 ? Pass.inference().withMatmulPrecision(MatmulPrecision.BF16) : Pass.inference();
+    }
 
     @Override
     protected int run() throws Exception {
@@ -69,6 +80,13 @@ public final class ForwardCommand extends BertCommand {
         }
         if (!Files.isDirectory(modelDir)) {
             throw new NotDirectoryException(modelDir.toString());
+        }
+        if (bf16 && doublePrecision) {
+            throw new UsageException("--bf16 and --double exclude each other (bf16 products round what float64 keeps)");
+        }
+        if (bf16 && !MatmulPrecision.BF16.isAvailable()) {
+            throw new NotAvailableException("--bf16 is not available in this process: it needs ND4J's oneDNN CPU build,"
+                    + " which bertj loads on AVX-512 CPUs");
         }
         DataType type = doublePrecision ? DataType.DOUBLE : DataType.FLOAT;
         WeightLoader.Mode mode = lenient ? WeightLoader.Mode.LENIENT : WeightLoader.Mode.STRICT;
@@ -92,17 +110,17 @@ public final class ForwardCommand extends BertCommand {
             INDArray seqLogits = null;
             // Only what the weights make is written: no head is invented, so no output of one either.
             if (model instanceof BertForPreTraining p) {
-                BertForPreTrainingOutput o = p.forward(inputs, options);
+                BertForPreTrainingOutput o = p.forward(inputs, options, pass());
                 tensors.putAll(o.named());
                 logits = o.predictionLogits();
                 seqLogits = o.seqRelationshipLogits();
             } else if (model instanceof BertForMaskedLM m) {
-                BertForMaskedLMOutput o = m.forward(inputs, options);
+                BertForMaskedLMOutput o = m.forward(inputs, options, pass());
                 tensors.putAll(o.named());
                 logits = o.logits();
                 leftOut.add("seq_relationship_logits");
             } else {
-                tensors.putAll(((BertModel) model).forward(inputs, options).named());
+                tensors.putAll(((BertModel) model).forward(inputs, options, pass()).named());
                 leftOut.addAll(List.of("prediction_logits", "seq_relationship_logits"));
             }
             if (!model.bert().hasPooler()) {

@@ -206,4 +206,27 @@ class ForwardModelKindsTest {
             assertTrue(row.getDouble(3573) > row.meanNumber().doubleValue() + 5, "logit of 'store'");
         }
     }
+
+    /**
+     * {@code --bf16}: the outputs move by bf16's rounding (more than float32's 1e-5, less than the
+     * golden case's measured bf16 logit error times ten) and {@code --bf16 --double} is bad usage.
+     */
+    @Test
+    void bf16ProductsMoveTheOutputsLittleAndExcludeDouble() throws Exception {
+        Path golden = Shared.golden("realvocab_h48_l2");
+        Path out = tmp.resolve("bf16.safetensors");
+        Run r = main("forward", "--model", golden.toString(), "--inputs", golden.resolve("expected.safetensors").toString(),
+                "--out", out.toString(), "--bf16");
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile want = SafetensorsFile.open(golden.resolve("expected.safetensors"));
+             SafetensorsFile got = SafetensorsFile.open(out)) {
+            double diff = want.load("prediction_logits").castTo(DataType.DOUBLE)
+                    .sub(got.load("prediction_logits").castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+            assertTrue(diff > 1e-4 && diff < 0.25, "bf16 prediction_logits differ from HF's float32 by " + diff);
+        }
+        Run both = main("forward", "--model", golden.toString(), "--inputs",
+                golden.resolve("expected.safetensors").toString(), "--out", out.toString(), "--bf16", "--double");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--bf16 and --double"), both.err());
+    }
 }

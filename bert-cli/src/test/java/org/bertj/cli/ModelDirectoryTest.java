@@ -66,6 +66,19 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void fillMaskWithBf16PrintsTheBf16TaskApisWords() throws Exception {
+        FillMask.Prediction p = Bert.load(dir).withMatmulPrecision(org.bertj.model.MatmulPrecision.BF16).fillMask()
+                .predict(A, 3).get(0);
+        Run run = Run.of("fill-mask", A, "--top-k", "3", "--bf16", "--model", dir.toString());
+        assertEquals(0, run.code, run.err);
+        String[] lines = run.out.strip().split("\n");
+        for (int i = 0; i < 3; i++) {
+            FillMask.Candidate c = p.candidates().get(i);
+            assertEquals(String.format("  %-16s %.4f", c.token(), c.score()), lines[i + 1]);
+        }
+    }
+
+    @Test
     void fillMaskPrintsTheTopWordsOfTheTaskApi() throws Exception {
         // fill-mask runs the first sentence alone: one mask at 6
         FillMask.Prediction p = Bert.load(dir).fillMask().predict(A, 3).get(0);

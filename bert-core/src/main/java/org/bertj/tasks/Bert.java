@@ -199,6 +199,29 @@ public final class Bert {
     }
 
     /**
+     * The same model and tokenizer, whose tasks compute the linear layers' products in
+     * {@code precision} ({@link MatmulPrecision#BF16}: faster, within the bounds the README states;
+     * see {@link Pass#withMatmulPrecision}). This instance is unchanged; both share the weights.
+     *
+     * @param precision the products' precision for every task of the returned instance
+     * @return a view of this model in that precision
+     * @throws UnsupportedOperationException if {@code precision} is not available in this process
+     *                                       ({@link MatmulPrecision#isAvailable})
+     */
+    public Bert withMatmulPrecision(MatmulPrecision precision) {
+        if (!precision.isAvailable()) {
+            throw new UnsupportedOperationException(precision + " is not available in this process (it needs ND4J's"
+                    + " oneDNN CPU build, which bertj loads on AVX-512 CPUs)");
+        }
+        return new Bert(model, tokenizer, hasMlmHead, hasNspHead, hasPooler, source, precision);
+    }
+
+    /** {@return the precision of the linear layers' products in this instance's tasks} */
+    public MatmulPrecision matmulPrecision() {
+        return precision;
+    }
+
+    /**
      * Fill-mask over this model (top-k words at every {@code [MASK]}).
      *
      * @return the task, bound to this model; cheap, and safe to share between threads
