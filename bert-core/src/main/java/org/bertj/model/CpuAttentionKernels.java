@@ -43,33 +43,41 @@ final class CpuAttentionKernels {
         int[] toBase = {(int) q.offset(), (int) kT.offset(), (int) v.offset()};
         int inBase = (int) qkv.offset();
         int block = seq * d; // one head of one sequence
-        CpuKernels.each(batch, qkv.length(), bi -> {
+        // One unit per (sequence, head), so that the two threads share a single long sequence too;
+        // a range reads each of its sequences' rows once.
+        CpuKernels.eachRange(batch * heads, qkv.length(), (first, end) -> {
             float[] rows = CpuKernels.scratch(0, seq * width);
             float[] head = CpuKernels.scratch(1, block);
-            in.get(inBase + bi * seq * width, rows, 0, seq * width);
-            if (b != null) {
-                for (int s = 0; s < seq; s++) {
-                    int o = s * width;
-                    for (int i = 0; i < width; i++) {
-                        rows[o + i] += b[i];
-                    }
+            long loaded = -1;
+            for (long u = first; u < end; u++) {
+                int bi = (int) (u / heads);
+                int h = (int) (u % heads);
+                if (bi != loaded) {
+                    in.get(inBase + bi * seq * width, rows, 0, seq * width);
+                    loaded = bi;
                 }
-            }
-            for (int part = 0; part < 3; part++) {
-                for (int h = 0; h < heads; h++) {
+                for (int part = 0; part < 3; part++) {
                     int col = part * hidden + h * d;
                     if (part == 1) { // K transposed: element (s, j) goes to (j, s)
                         for (int s = 0; s < seq; s++) {
+                            int o = s * width + col;
                             for (int j = 0; j < d; j++) {
-                                head[j * seq + s] = rows[s * width + col + j];
+                                head[j * seq + s] = b == null ? rows[o + j] : rows[o + j] + b[col + j];
                             }
                         }
-                    } else {
+                    } else if (b == null) {
                         for (int s = 0; s < seq; s++) {
                             System.arraycopy(rows, s * width + col, head, s * d, d);
                         }
+                    } else {
+                        for (int s = 0; s < seq; s++) {
+                            int o = s * width + col;
+                            for (int j = 0; j < d; j++) {
+                                head[s * d + j] = rows[o + j] + b[col + j];
+                            }
+                        }
                     }
-                    to[part].put(toBase[part] + (bi * heads + h) * block, head, 0, block);
+                    to[part].put(toBase[part] + (int) u * block, head, 0, block);
                 }
             }
         });

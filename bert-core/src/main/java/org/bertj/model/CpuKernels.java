@@ -89,18 +89,25 @@ final class CpuKernels {
      * thread on two cores beside CPU parallel's spinning helper), else through the ForkJoin pool.
      */
     static void each(int n, long elements, IntConsumer body) {
-        if (!PARALLEL || elements < PARALLEL_MIN) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
+        eachRange(n, elements, (from, to) -> {
+            for (long i = from; i < to; i++) {
+                body.accept((int) i);
             }
+        });
+    }
+
+    /**
+     * As {@link #each}, handing out ranges {@code [from, to)} of the indices, for a kernel that
+     * shares work between neighbouring indices (one read of a sequence for all its heads).
+     */
+    static void eachRange(int n, long elements, CpuParallel.RangeTask task) {
+        if (!PARALLEL || elements < PARALLEL_MIN || n < 2) {
+            task.run(0, n);
         } else if (CpuParallel.active()) {
-            CpuParallel.forRanges(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    body.accept((int) i);
-                }
-            });
+            CpuParallel.forRanges(n, task);
         } else {
-            IntStream.range(0, n).parallel().forEach(body);
+            int parts = Math.min(n, Runtime.getRuntime().availableProcessors());
+            IntStream.range(0, parts).parallel().forEach(p -> task.run((long) n * p / parts, (long) n * (p + 1) / parts));
         }
     }
 

@@ -14,10 +14,14 @@ class CpuAttentionKernelsTest {
 
     @Test
     void splitAndMergeHeadsAgreeWithNd4jPermute() {
-        int b = 3;
-        int s = 5;
-        int heads = 4;
-        int d = 8;
+        agree(3, 5, 4, 8);
+        // one long sequence, big enough for the heads to be shared between threads (1.2M elements)
+        agree(1, 512, 12, 64);
+        // and a batch of them, cut between threads in the middle of a sequence's heads
+        agree(3, 300, 5, 64);
+    }
+
+    private static void agree(int b, int s, int heads, int d) {
         INDArray qkv = Nd4j.randn(DataType.FLOAT, b * s, 3 * heads * d);
         INDArray bias = Nd4j.randn(DataType.FLOAT, 3 * heads * d);
         INDArray q = Nd4j.create(DataType.FLOAT, b, heads, s, d);
