@@ -23,6 +23,7 @@ public final class BertLMPredictionHead {
     private final Parameters params; // holds the decoder's bfloat16 copy for BF16 passes
     private final INDArray decoderWeight;
     private final String decoderWeightName;
+    private final Linear.Ref decoderRef;
     private final String biasName;
     private final INDArray bias;
     private final Point out;
@@ -45,6 +46,7 @@ public final class BertLMPredictionHead {
             decoderWeightName = prefix + "decoder.weight";
             decoderWeight = params.create(decoderWeightName, c.vocabSize(), c.hiddenSize());
         }
+        decoderRef = new Linear.Ref(decoderWeightName, false);
         out = Point.tokens(name, -1, c.vocabSize());
     }
 
@@ -89,8 +91,7 @@ public final class BertLMPredictionHead {
         if (pass.caches()) {
             pass.save(this, t);
         }
-        INDArray logits = pass.bf16() ? Bf16Products.timesTransposed(t, params, decoderWeightName, false)
-                : Linear.product(t, decoderWeight, !pass.caches());
+        INDArray logits = Linear.product(t, decoderWeight, params, decoderRef, pass);
         return pass.hook(out, logits.addiRowVector(bias));
     }
 

@@ -55,13 +55,11 @@ final class Linear {
      * {@link #forward}, so the fused path and the step-by-step one compute the same thing.
      */
     INDArray forwardWithoutBias(INDArray x, Pass pass) {
-        return pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
-                : product(x, weight, true);
+        return product(x, weight, store, weightRef, pass);
     }
 
     INDArray forward(INDArray x, Pass pass) {
-        INDArray y = pass.bf16() ? Bf16Products.timesTransposed(x, store, weightRef.key, weightRef.fused)
-                : product(x, weight, !pass.caches());
+        INDArray y = product(x, weight, store, weightRef, pass);
         y.addiRowVector(bias);
         if (pass.caches()) {
             pass.save(this, x);
@@ -70,11 +68,16 @@ final class Linear {
     }
 
     /**
-     * {@code x·Wᵀ} for {@code W [out, in]}: in CPU float32 inference cut over the cores by
-     * {@link CpuParallel} (oneDNN's own threads hardly use the second one), otherwise one ND4J gemm.
+     * {@code x·Wᵀ} for {@code W [out, in]} in the pass's precision, the one place every linear
+     * product of the model is chosen: bf16 ({@link Bf16Products}, W's copy from {@code store}
+     * under {@code ref}); in CPU float32 inference cut over the cores by {@link CpuParallel}
+     * (oneDNN's own threads hardly use the second one); otherwise one ND4J gemm.
      */
-    static INDArray product(INDArray x, INDArray w, boolean inference) {
-        if (inference && CpuKernels.applies(x) && CpuKernels.applies(w)) {
+    static INDArray product(INDArray x, INDArray w, Parameters store, Ref ref, Pass pass) {
+        if (pass.bf16()) {
+            return Bf16Products.timesTransposed(x, store, ref.key(), ref.fused());
+        }
+        if (!pass.caches() && CpuKernels.applies(x) && CpuKernels.applies(w)) {
             return CpuParallel.xWt(x, w);
         }
         return Nd4j.gemm(x, w, false, true);
