@@ -13,19 +13,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class BertSelfOutput {
 
     private final String name;
-    private final Linear dense;
-    private final Dropout dropout;
-    private final LayerNorm layerNorm;
-    private final Point densePoint;
-    private final Point out;
+    private final DenseAddNorm body;
 
     BertSelfOutput(BertConfig c, Parameters params, String prefix, int layer) {
         name = prefix.substring(0, prefix.length() - 1);
-        dense = new Linear(params, prefix + "dense", c.hiddenSize(), c.hiddenSize());
-        dropout = new Dropout(c.hiddenDropoutProb());
-        layerNorm = new LayerNorm(params, prefix + "LayerNorm", c.hiddenSize(), c.layerNormEps());
-        densePoint = Point.tokens(prefix + "dense", layer, c.hiddenSize());
-        out = Point.tokens(name, layer, c.hiddenSize());
+        body = new DenseAddNorm(c, params, prefix, layer, c.hiddenSize());
     }
 
     /** {@return the HF module path, e.g. {@code bert.encoder.layer.0.attention.output}} */
@@ -34,25 +26,15 @@ public final class BertSelfOutput {
     }
 
     void points(List<Point> list) {
-        list.add(densePoint);
-        list.add(out);
+        body.points(list);
     }
 
     INDArray forward(INDArray context, INDArray residual, Pass pass) {
-        if (LayerNorm.fusable(context, pass) && !pass.hooked(densePoint)) { // bias, residual, LayerNorm in one pass
-            return pass.hook(out, layerNorm.forwardAdding(dense.forwardWithoutBias(context, pass), dense.bias(), residual));
-        }
-        INDArray h = dropout.forward(pass.hook(densePoint, dense.forward(context, pass)), pass);
-        return pass.hook(out, layerNorm.forward(h.addi(residual), pass));
+        return body.forward(context, residual, pass);
     }
 
     /** Returns {dContext, dResidual}. */
     INDArray[] backward(Pass pass, INDArray dOut, Parameters grads) {
-        pass.gradientAt(out, dOut);
-        INDArray dSum = layerNorm.backward(pass, dOut, grads);
-        INDArray dDense = dropout.backward(pass, dSum.dup());
-        pass.gradientAt(densePoint, dDense);
-        INDArray dContext = dense.backward(pass, dDense, grads);
-        return new INDArray[] {dContext, dSum};
+        return body.backward(pass, dOut, grads);
     }
 }
