@@ -5,7 +5,6 @@ import java.util.List;
 import org.bertj.model.hooks.HookPoint;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BERT with the masked-LM head only, as Hugging Face's {@code BertForMaskedLM}: the encoder
@@ -156,19 +155,8 @@ public final class BertForMaskedLM implements BertPreTrainedModel {
      * @throws IllegalStateException    if {@code pass} keeps caches (training) or already ran
      */
     public INDArray predictionLogitsAt(BertInputs inputs, Pass pass, int... positions) {
-        if (pass.caches()) {
-            throw new IllegalStateException("predictionLogitsAt runs inference passes only (no backward through"
-                    + " a subset of rows)");
-        }
-        long tokens = BertForPreTraining.checkPositions(inputs, positions);
-        inputs.validate(config);
-        pass.begin(inputs, config, params.dataType(), pointNames);
-        try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
-            BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);
-            INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
-            INDArray rows = Nd4j.pullRows(flat, 1, positions);
-            return ws.result(cls.predictions().forward(rows, pass));
-        }
+        return BertForPreTraining.logitsAt(config, params.dataType(), pointNames, bert, cls.predictions(), inputs, pass,
+                positions);
     }
 
     /**

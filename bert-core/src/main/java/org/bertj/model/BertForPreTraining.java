@@ -226,18 +226,27 @@ public final class BertForPreTraining implements BertPreTrainedModel {
      * @throws IllegalStateException    if {@code pass} keeps caches (training) or already ran
      */
     public INDArray predictionLogitsAt(BertInputs inputs, Pass pass, int... positions) {
+        return logitsAt(config, params.dataType(), pointNames, bert, cls.predictions(), inputs, pass, positions);
+    }
+
+    /**
+     * {@link #predictionLogitsAt(BertInputs, Pass, int...)} of a model made of {@code bert} and the MLM
+     * head {@code head}: shared by this class and {@link BertForMaskedLM}.
+     */
+    static INDArray logitsAt(BertConfig config, DataType type, List<String> pointNames,
+            BertModel bert, BertLMPredictionHead head, BertInputs inputs, Pass pass, int[] positions) {
         if (pass.caches()) {
             throw new IllegalStateException("predictionLogitsAt runs inference passes only (no backward through"
                     + " a subset of rows)");
         }
         long tokens = checkPositions(inputs, positions);
         inputs.validate(config);
-        pass.begin(inputs, config, params.dataType(), pointNames);
+        pass.begin(inputs, config, type, pointNames);
         try (ForwardWorkspace ws = ForwardWorkspace.enter(pass)) {
             BertModelOutput o = bert.forwardIn(inputs, OutputOptions.NONE, pass);
             INDArray flat = o.lastHiddenState().reshape('c', tokens, config.hiddenSize());
             INDArray rows = Nd4j.pullRows(flat, 1, positions);
-            return ws.result(cls.predictions().forward(rows, pass));
+            return ws.result(head.forward(rows, pass));
         }
     }
 
