@@ -20,13 +20,14 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * ({@link #forRanges}).
  *
  * <p>Why not ND4J's threads (bench/NOTES.md, "December 1, night": 2 vCPUs, bert-base 1x128,
- * medians in one process): oneDNN on two OpenMP threads took 163-184 ms for the products of 12 layers against
- * 150-170 on one, and its {@code [128,3072]x[3072,768]} product did not get faster at all; cut in
- * blocks on two threads of ours the same products took 149-162 ms (110 best). Around them, ND4J's
- * small ops (softmax, broadcasts) and OpenBLAS's batched attention products each wake threads
- * of their own pools, which then fight over the two cores: the forward took 242-249 ms with them
- * multi-threaded against 166-188 ms with every native call single-threaded and the work spread by
- * this class.
+ * medians in one process, clean environment): oneDNN on two OpenMP threads took 140 ms for the
+ * products of 12 layers against 149 on one, and its {@code [128,3072]x[3072,768]} product did not
+ * get faster at all; cut in blocks on two threads of ours, alone, about the same (123-135 ms median,
+ * 93 best, against 121-140, 114 best). The gain is around them: ND4J's small ops (softmax,
+ * broadcasts) and OpenBLAS's batched attention products each wake threads of their own pools,
+ * which then fight over the two cores: the forward took 241-247 ms
+ * with them multi-threaded against 189-196 ms with every native call single-threaded and the work
+ * spread by this class.
  *
  * <p>So an inference pass ({@link ForwardWorkspace}) makes the calling thread's OpenMP
  * single-threaded for the call (a per-thread setting in libgomp: nothing else the caller does

@@ -23,7 +23,8 @@ public enum MatmulPrecision {
      * has the whole forward. Measured accuracy against float32
      * ({@code Bf16Accuracy} in bert-bench; {@code Bf16AccuracyTest} asserts about twice these):
      * on bert-base and the seed notebooks' texts the logits move by at most 0.23 and the MLM loss
-     * by +0.0014, with every position's top-1 unchanged; on the golden tiny models by at most
+     * by at most 0.0025 (the bf16 figures move a little between runs), with every position's top-1
+     * unchanged; on the golden tiny models by at most
      * 0.043 with MLM loss within 0.0024, where 2 of 91 positions change their top-1, both near
      * ties (top two within 0.4).
      *
