@@ -8,8 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The attention's data movement as single Java passes for ND4J's CPU backend (float32
  * inference), under the same rules as {@link CpuKernels}: heads split out of the fused QKV
  * projection and merged back. The batched products and the softmax between them are ND4J's, and
- * the products get contiguous operands laid out as the matrix-multiply yardstick's are: Q and V
- * {@code [B, heads, S, D]}, K already transposed to {@code [B, heads, D, S]}.
+ * the products get contiguous operands {@code [B, heads, S, D]}.
  *
  * <p>Each kernel moves data between ND4J's off-heap buffers and Java arrays in a few large bulk
  * copies: a bulk copy of a 64-float head slice cost ~80 ns, and one row at a time that was most of
@@ -22,10 +21,11 @@ final class CpuAttentionKernels {
 
     /**
      * The fused projection {@code qkv [B·S, 3·heads·D]} plus its {@code bias [3·heads·D]} (null:
-     * none) split into contiguous query and value {@code [B, heads, S, D]} and transposed key
-     * {@code kT [B, heads, D, S]}.
+     * none) split into contiguous query, key and value {@code [B, heads, S, D]}. The key stays
+     * untransposed (the score product takes it with the transpose flag): writing it transposed
+     * was a scattered store per element, most of this kernel's time.
      */
-    static void splitHeads(INDArray qkv, INDArray bias, int batch, int seq, INDArray q, INDArray kT, INDArray v) {
+    static void splitHeads(INDArray qkv, INDArray bias, int batch, int seq, INDArray q, INDArray k, INDArray v) {
         int heads = (int) q.size(1);
         int d = (int) q.size(3);
         int hidden = heads * d;
@@ -39,8 +39,8 @@ final class CpuAttentionKernels {
             throw new IllegalArgumentException("qkv bias of " + b.length + " does not fit " + width + " columns");
         }
         FloatBuffer in = qkv.data().asNioFloat();
-        FloatBuffer[] to = {q.data().asNioFloat(), kT.data().asNioFloat(), v.data().asNioFloat()};
-        int[] toBase = {(int) q.offset(), (int) kT.offset(), (int) v.offset()};
+        FloatBuffer[] to = {q.data().asNioFloat(), k.data().asNioFloat(), v.data().asNioFloat()};
+        int[] toBase = {(int) q.offset(), (int) k.offset(), (int) v.offset()};
         int inBase = (int) qkv.offset();
         int block = seq * d; // one head of one sequence
         // One unit per (sequence, head), so that the two threads share a single long sequence too;
@@ -58,14 +58,7 @@ final class CpuAttentionKernels {
                 }
                 for (int part = 0; part < 3; part++) {
                     int col = part * hidden + h * d;
-                    if (part == 1) { // K transposed: element (s, j) goes to (j, s)
-                        for (int s = 0; s < seq; s++) {
-                            int o = s * width + col;
-                            for (int j = 0; j < d; j++) {
-                                head[j * seq + s] = b == null ? rows[o + j] : rows[o + j] + b[col + j];
-                            }
-                        }
-                    } else if (b == null) {
+                    if (b == null) {
                         for (int s = 0; s < seq; s++) {
                             System.arraycopy(rows, s * width + col, head, s * d, d);
                         }

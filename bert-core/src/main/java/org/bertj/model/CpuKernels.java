@@ -31,6 +31,14 @@ final class CpuKernels {
      * with serial kernels against 1.30-1.36x with forks.
      */
     private static final int PARALLEL_MIN = 1 << 20;
+    /**
+     * The same threshold inside a {@link CpuParallel} pass, where the helper thread is already
+     * awake (it spins between the pieces of a layer), so handing it half a kernel costs no
+     * wake-up: with every kernel of at least this many elements shared, bert-base 1x128 took
+     * 192-218 ms median against 205-225 serial, alternating in one process on the 2-vCPU Xeon of
+     * bench/NOTES.md ("December 2, night"), where these kernels were a third of the caller's time.
+     */
+    private static final int SHARED_MIN = 1 << 14;
     static final boolean CPU = Nd4j.getEnvironment().isCPU();
     /** Fork only where inference may use several threads ({@code OMP_NUM_THREADS=1} keeps one). */
     private static final boolean PARALLEL = CpuParallel.THREADS > 1;
@@ -101,7 +109,7 @@ final class CpuKernels {
      * shares work between neighbouring indices (one read of a sequence for all its heads).
      */
     static void eachRange(int n, long elements, CpuParallel.RangeTask task) {
-        if (!PARALLEL || elements < PARALLEL_MIN || n < 2) {
+        if (!PARALLEL || elements < (CpuParallel.active() ? SHARED_MIN : PARALLEL_MIN) || n < 2) {
             task.run(0, n);
         } else if (CpuParallel.active()) {
             CpuParallel.forRanges(n, task);
@@ -222,44 +230,81 @@ final class CpuKernels {
 
     /**
      * {@code (row - mean) / sqrt(var + eps) · g + b} in place, biased variance of the centred values
-     * as torch. Sums in double over four interleaved partial sums: one running sum is a chain of
-     * dependent adds, four cycles each, which made the sums most of the LayerNorm kernels' time.
+     * as torch. Each sum runs in eight interleaved float partial sums, combined in double: one
+     * running sum is a chain of dependent adds, four cycles each, and double sums convert every
+     * element; eight float chains took 0.22-0.30 µs for a 768-float row against 0.59-0.64 for four
+     * double ones (bench/NOTES.md, "December 2, night"). Each partial sum holds h/8 terms, so its
+     * rounding error stays near torch's own vectorised float sums.
      */
     private static void normaliseRow(float[] row, int h, float[] g, float[] b, float epsilon) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
+        float mean = (float) (sum8(row, h) / h);
+        float rstd = (float) (1.0 / Math.sqrt(centredSquares8(row, h, mean) / h + epsilon));
+        for (int i = 0; i < h; i++) {
+            row[i] = (row[i] - mean) * rstd * g[i] + b[i];
+        }
+    }
+
+    /** {@code Σ row[i]} over {@code i < h}, in eight float chains. */
+    private static double sum8(float[] row, int h) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
         int i = 0;
-        for (; i + 3 < h; i += 4) {
+        for (; i + 7 < h; i += 8) {
             s0 += row[i];
             s1 += row[i + 1];
             s2 += row[i + 2];
             s3 += row[i + 3];
+            s4 += row[i + 4];
+            s5 += row[i + 5];
+            s6 += row[i + 6];
+            s7 += row[i + 7];
         }
         for (; i < h; i++) {
             s0 += row[i];
         }
-        float mean = (float) ((s0 + s1 + s2 + s3) / h);
-        s0 = s1 = s2 = s3 = 0;
-        for (i = 0; i + 3 < h; i += 4) {
+        return (double) s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+    }
+
+    /** {@code Σ (row[i] - mean)²} over {@code i < h}, in eight float chains. */
+    private static double centredSquares8(float[] row, int h, float mean) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
+        int i = 0;
+        for (; i + 7 < h; i += 8) {
             float d0 = row[i] - mean;
             float d1 = row[i + 1] - mean;
             float d2 = row[i + 2] - mean;
             float d3 = row[i + 3] - mean;
+            float d4 = row[i + 4] - mean;
+            float d5 = row[i + 5] - mean;
+            float d6 = row[i + 6] - mean;
+            float d7 = row[i + 7] - mean;
             s0 += d0 * d0;
             s1 += d1 * d1;
             s2 += d2 * d2;
             s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
         }
         for (; i < h; i++) {
             float d = row[i] - mean;
             s0 += d * d;
         }
-        float rstd = (float) (1.0 / Math.sqrt((s0 + s1 + s2 + s3) / h + epsilon));
-        for (i = 0; i < h; i++) {
-            row[i] = (row[i] - mean) * rstd * g[i] + b[i];
-        }
+        return (double) s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
     }
 
     private static void geluBlock(float[] a, int n) {
