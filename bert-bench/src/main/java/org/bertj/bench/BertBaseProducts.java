@@ -1,8 +1,11 @@
 package org.bertj.bench;
 
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Every matrix product of a bert-base-uncased forward pass at one {@link TokenShape}, and nothing
@@ -10,7 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Same shapes, transposition flags and flop count as the model: linear layers are
  * {@code x·Wᵀ} with W stored {@code [out, in]} (gemm's transB flag, as Hugging Face stores them),
- * attention is two batched products over {@code [B·heads, S, D]}. Every operand and output is
+ * attention is two products per (batch, head) pair over {@code [S, D]} slices, as 2-D products
+ * like the model's (ND4J's batched rank-3 product does not reach oneDNN: bench/NOTES.md,
+ * "December 2, night"); the slices' views are made once here, so no call pays for them. Every operand and output is
  * allocated once here, off-heap; each layer has its own weights, so the caches see what they see in
  * the real model. Values are Gaussian with variance 1/fan-in, so nothing over- or underflows into
  * slow denormals along the chain of products.
@@ -23,6 +28,7 @@ final class BertBaseProducts {
     static final int INTERMEDIATE = 3072;
     static final int LAYERS = 12;
     static final int VOCAB = 30522;
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private final INDArray[] wQkv = new INDArray[LAYERS];
     private final INDArray[] wAttnOut = new INDArray[LAYERS];
@@ -36,7 +42,8 @@ final class BertBaseProducts {
     private final INDArray x;
     private final INDArray qkv;
     private final INDArray q;
-    private final INDArray kT;
+    private final INDArray k;
+    private final INDArray[][] pairs;
     private final INDArray v;
     private final INDArray scores;
     private final INDArray context;
@@ -72,11 +79,15 @@ final class BertBaseProducts {
         x = gaussian(1.0, n, HIDDEN);
         qkv = Nd4j.create(DataType.FLOAT, n, 3 * HIDDEN);
         q = gaussian(1.0, bh, s, HEAD_SIZE);
-        kT = gaussian(1.0 / HEAD_SIZE, bh, HEAD_SIZE, s);
+        k = gaussian(1.0 / HEAD_SIZE, bh, s, HEAD_SIZE);
         v = gaussian(1.0, bh, s, HEAD_SIZE);
         scores = Nd4j.create(DataType.FLOAT, bh, s, s);
         context = Nd4j.create(DataType.FLOAT, bh, s, HEAD_SIZE);
         contextRows = context.reshape('c', n, HIDDEN); // same buffer: the products' shapes, not a copy
+        pairs = new INDArray[(int) bh][];
+        for (int i = 0; i < bh; i++) {
+            pairs[i] = new INDArray[] {slice(q, i), slice(k, i), slice(scores, i), slice(v, i), slice(context, i)};
+        }
         attnOut = Nd4j.create(DataType.FLOAT, n, HIDDEN);
         inter = Nd4j.create(DataType.FLOAT, n, INTERMEDIATE);
         cls = gaussian(1.0, shape.batch(), HIDDEN);
@@ -89,8 +100,12 @@ final class BertBaseProducts {
     /** The products of encoder layer {@code l}; returns its output {@code [N, H]}. */
     INDArray layer(int l) {
         Nd4j.gemm(x, wQkv[l], qkv, false, true, 1.0, 0.0);
-        Nd4j.matmul(q, kT, scores);
-        Nd4j.matmul(scores, v, context);
+        for (INDArray[] p : pairs) {
+            Nd4j.exec(new Mmul(p[0], p[1], p[2], 1.0, 0.0, TRANSPOSE_B));
+        }
+        for (INDArray[] p : pairs) {
+            Nd4j.exec(new Mmul(p[2], p[3], p[4], 1.0, 0.0, MMulTranspose.allFalse()));
+        }
         Nd4j.gemm(contextRows, wAttnOut[l], attnOut, false, true, 1.0, 0.0);
         Nd4j.gemm(attnOut, wInter[l], inter, false, true, 1.0, 0.0);
         // Written back into x: the next layer reads what this one wrote, as in the model.
@@ -134,6 +149,10 @@ final class BertBaseProducts {
     /** Floating-point operations of {@link #mlmHead} at {@code shape}. */
     static long mlmHeadFlops(TokenShape shape) {
         return 2L * shape.tokens() * HIDDEN * (HIDDEN + VOCAB);
+    }
+
+    private static INDArray slice(INDArray a, long i) {
+        return a.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     private static INDArray weight(long out, long in) {

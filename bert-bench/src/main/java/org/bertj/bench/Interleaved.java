@@ -40,6 +40,8 @@ public final class Interleaved {
     private static final boolean CPU = Boolean.getBoolean("bench.cpu");
     /** Idle time before each timed call, in ms. */
     static final long GAP_MS = 50;
+    /** Warm-up time per engine and shape, in ns. */
+    static final long WARMUP_NANOS = 4_000_000_000L;
 
     private Interleaved() {
     }
@@ -97,9 +99,15 @@ public final class Interleaved {
                 int n = MatmulPrecision.BF16.isAvailable() ? all.length : all.length - 1;
                 Runnable[] tasks = Arrays.copyOf(all, n);
                 double[][] ms = new double[n][rounds];
-                for (int w = 0; w < 3; w++) {
-                    for (Runnable task : tasks) {
-                        task.run();
+                // Warm-up: at least 3 calls of each and WARMUP_NANOS on each, as JMH's warm-up
+                // iterations give: with only 3 calls at 1x128 bertj's first timed rounds still ran
+                // 1.5-2x the later ones (its Java kernels' callers not yet compiled by C2).
+                long[] warmed = new long[n];
+                for (int w = 0; w < 3 || Arrays.stream(warmed).anyMatch(spent -> spent < WARMUP_NANOS); w++) {
+                    for (int k = 0; k < n; k++) {
+                        long t0 = System.nanoTime();
+                        tasks[k].run();
+                        warmed[k] += System.nanoTime() - t0;
                     }
                 }
                 for (int r = 0; r < rounds; r++) {
