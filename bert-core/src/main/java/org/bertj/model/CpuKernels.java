@@ -36,7 +36,7 @@ final class CpuKernels {
      * awake (it spins between the pieces of a layer), so handing it half a kernel costs no
      * wake-up: with every kernel of at least this many elements shared, bert-base 1x128 took
      * 192-218 ms median against 205-225 serial, alternating in one process on the 2-vCPU Xeon of
-     * bench/NOTES.md ("December 2, night"), where these kernels were a third of the caller's time.
+     * bench/NOTES.md ("December 2, night"), where these kernels were a fifth of the caller's time.
      */
     private static final int SHARED_MIN = 1 << 14;
     static final boolean CPU = Nd4j.getEnvironment().isCPU();
