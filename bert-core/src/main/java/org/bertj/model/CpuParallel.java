@@ -16,8 +16,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * How CPU float32 inference uses the cores: with threads of its own, not ND4J's. The calling
  * thread and one parked helper thread per further core take the next piece of a job until none
  * is left; every native call inside a piece runs single-threaded. Jobs are the linear layers'
- * products {@code x·Wᵀ} (cut into column blocks, {@link #xWt}) and the attention's per-head work
- * ({@link #forRanges}).
+ * products {@code x·Wᵀ} (cut into column blocks, or row blocks for many tokens, {@link #xWt}),
+ * the attention's per-head work and the element-wise kernels ({@link #forRanges}).
  *
  * <p>Why not ND4J's threads (bench/NOTES.md, "December 1, night": 2 vCPUs, bert-base 1x128,
  * medians in one process, clean environment): oneDNN on two OpenMP threads took 140 ms for the
@@ -37,6 +37,14 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  */
 final class CpuParallel {
 
+    /**
+     * From this many rows of x ({@code B·S} tokens) a product is cut into one row block per
+     * thread instead of column blocks: on the 2-vCPU Xeon of bench/NOTES.md ("December 2, night"),
+     * alternating in one process, the 8x128 forward took 1016 ms median (937 min) against 1115
+     * (968) in column blocks, and 1x512 705 (624) against 698 (668); at 1x128 row blocks of 64
+     * rows were no faster (each thread's product gets too short for oneDNN).
+     */
+    static final long ROW_SPLIT_MIN = 512;
     /** Below this many multiply-adds a product stays whole (tiny test models). */
     static final long SPLIT_MIN = 1L << 22;
     /**
@@ -114,6 +122,8 @@ final class CpuParallel {
         int blocks = blocks(x.rows(), n, x.columns());
         if (blocks < 2) {
             Nd4j.exec(new Mmul(x, w, out, 1.0, 0.0, TRANSPOSE_B));
+        } else if (x.rows() >= ROW_SPLIT_MIN) {
+            splitRows(x, w, out, THREADS);
         } else {
             split(x, w, out, blocks);
         }
@@ -139,6 +149,24 @@ final class CpuParallel {
             long to = edge(n, b + 1, blocks);
             Mmul op = new Mmul(x, w.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
                     out.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), 1.0, 0.0, TRANSPOSE_B);
+            pieces[b] = () -> Nd4j.exec(op);
+        }
+        run(pieces);
+    }
+
+    /**
+     * {@code x·Wᵀ} into {@code out} in {@code blocks} row blocks: each block multiplies a range of
+     * x's rows by all of W into the same rows of {@code out}, every element's K-sum as in the
+     * unsplit product (package-private for the test).
+     */
+    static void splitRows(INDArray x, INDArray w, INDArray out, int blocks) {
+        long m = x.rows();
+        Runnable[] pieces = new Runnable[blocks];
+        for (int b = 0; b < blocks; b++) {
+            long from = m * b / blocks;
+            long to = m * (b + 1) / blocks;
+            Mmul op = new Mmul(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), w,
+                    out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), 1.0, 0.0, TRANSPOSE_B);
             pieces[b] = () -> Nd4j.exec(op);
         }
         run(pieces);

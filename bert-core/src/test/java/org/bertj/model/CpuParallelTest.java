@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The products cut in column blocks equal ND4J's one gemm (up to the order of the K-sum). */
+/** The products cut in column or row blocks equal ND4J's one gemm (up to the order of the K-sum). */
 class CpuParallelTest {
 
     private static void agrees(INDArray x, INDArray w, INDArray got) {
@@ -32,6 +32,29 @@ class CpuParallelTest {
                 agrees(x, w, out);
             }
         }
+    }
+
+    @Test
+    void everyRowBlockCountAndAnOddHeightGiveTheWholeProduct() {
+        Nd4j.getRandom().setSeed(6);
+        for (long m : new long[] {7, 64, 515}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, m, 37);
+            INDArray w = Nd4j.randn(DataType.FLOAT, 101, 37);
+            for (int blocks : new int[] {1, 2, 3, 4, 7}) {
+                INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, 101);
+                out.assign(Float.NaN); // a block left out would stay NaN
+                CpuParallel.splitRows(x, w, out, blocks);
+                agrees(x, w, out);
+            }
+        }
+    }
+
+    @Test
+    void aProductOfManyTokensIsCutInRowsAndRight() {
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, CpuParallel.ROW_SPLIT_MIN + 3, 768);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 768, 768);
+        agrees(x, w, CpuParallel.xWt(x, w));
     }
 
     @Test
