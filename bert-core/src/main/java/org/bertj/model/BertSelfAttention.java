@@ -150,25 +150,20 @@ public final class BertSelfAttention {
     private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask,
             Pass pass) {
         INDArray projected = qkv.forwardWithoutBias(x, pass); // bias added while splitting heads
-        long[] rows = {batch, heads, seq, headSize};
-        INDArray q = Nd4j.createUninitialized(x.dataType(), rows, 'c');
-        INDArray k = Nd4j.createUninitialized(x.dataType(), rows, 'c');
-        INDArray v = Nd4j.createUninitialized(x.dataType(), rows, 'c');
-        CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, q, k, v);
+        AttentionBuffers buf = AttentionBuffers.of(pass, x.dataType(), batch, heads, seq, headSize);
+        CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, buf.q(), buf.k(), buf.v());
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        INDArray ctx = Nd4j.createUninitialized(x.dataType(), rows, 'c');
         // The (batch, head) pairs are independent: each thread of CpuParallel takes a range of them.
         long pairs = (long) batch * heads;
         boolean split = pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
-        INDArray q3 = q.reshape('c', pairs, seq, headSize);
-        INDArray k3 = k.reshape('c', pairs, seq, headSize);
         INDArray s3 = s.reshape('c', pairs, seq, seq);
-        INDArray v3 = v.reshape('c', pairs, seq, headSize);
-        INDArray ctx3 = ctx.reshape('c', pairs, seq, headSize);
+        INDArray[] ss = new INDArray[(int) pairs]; // each pair's scores view, made once for both products
         double scale = 1.0 / Math.sqrt(headSize);
         MMulTranspose kTransposed = MMulTranspose.builder().transposeB(true).build();
-        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(pair(q3, i), pair(k3, i),
-                pair(s3, i), scale, 0.0, kTransposed))));
+        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> {
+            ss[(int) i] = pair(s3, i);
+            Nd4j.exec(new Mmul(buf.qs()[(int) i], buf.ks()[(int) i], ss[(int) i], scale, 0.0, kTransposed));
+        }));
         if (maskBias != null) {
             AttentionMaskBias.addTo(s, maskBias);
         }
@@ -185,10 +180,10 @@ public final class BertSelfAttention {
             Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
         }
         // eval mode: dropout is the identity
-        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(pair(s3, i), pair(v3, i),
-                pair(ctx3, i), 1.0, 0.0, MMulTranspose.allFalse()))));
+        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(ss[(int) i],
+                buf.vs()[(int) i], buf.contexts()[(int) i], 1.0, 0.0, MMulTranspose.allFalse()))));
         INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
-        CpuAttentionKernels.mergeHeads(ctx, out);
+        CpuAttentionKernels.mergeHeads(buf.context(), out);
         return new Result(out, s);
     }
 

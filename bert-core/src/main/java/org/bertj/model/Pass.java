@@ -48,6 +48,7 @@ public final class Pass {
     private INDArray mask;
     private Map<String, Hook[]> resolved; // null when no hook is attached: the one check of hook()
     private final Map<Object, Object> saved = new IdentityHashMap<>();
+    private final Map<Object, Object> perCall = new HashMap<>();
     private final Map<String, INDArray> gradients = new LinkedHashMap<>();
     private boolean backwardDone;
 
@@ -147,6 +148,16 @@ public final class Pass {
     /** {@return the arithmetic of the linear layers' products in this pass; FLOAT32 unless asked} */
     public MatmulPrecision matmulPrecision() {
         return precision;
+    }
+
+    /**
+     * Working arrays that every layer of this call shares (the fused attention's, see
+     * {@link AttentionBuffers}), made by {@code make} on first use under {@code key}. The caller
+     * thread of the forward call only.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T perCall(Object key, java.util.function.Supplier<T> make) {
+        return (T) perCall.computeIfAbsent(key, k -> make.get());
     }
 
     /** Whether the linear layers multiply in bfloat16 ({@link Bf16Products}). */
