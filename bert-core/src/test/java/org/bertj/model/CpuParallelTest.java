@@ -19,34 +19,37 @@ class CpuParallelTest {
         assertTrue(err <= 1e-5 * scale, "max |split - gemm| " + err + " against max |gemm| " + scale);
     }
 
-    @Test
-    void everyBlockCountAndAnOddWidthGiveTheWholeProduct() {
-        Nd4j.getRandom().setSeed(7);
-        for (long n : new long[] {101, 768, 1000}) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 9, 37);
-            INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
-            for (int blocks : new int[] {1, 2, 3, 4, 7}) {
-                INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 9, n);
-                out.assign(Float.NaN); // a block left out would stay NaN
-                CpuParallel.split(x, w, out, blocks);
-                agrees(x, w, out);
+    /** How a product is cut: {@link CpuParallel#split} or {@link CpuParallel#splitRows}. */
+    private interface Cut {
+        void into(INDArray x, INDArray w, INDArray out, int blocks);
+    }
+
+    /** Every block count on every {@code m x n} shape gives the whole product. */
+    private static void everyBlockCount(Cut cut, long[] ms, long[] ns) {
+        for (long m : ms) {
+            for (long n : ns) {
+                INDArray x = Nd4j.randn(DataType.FLOAT, m, 37);
+                INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
+                for (int blocks : new int[] {1, 2, 3, 4, 7}) {
+                    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, n);
+                    out.assign(Float.NaN); // a block left out would stay NaN
+                    cut.into(x, w, out, blocks);
+                    agrees(x, w, out);
+                }
             }
         }
     }
 
     @Test
+    void everyBlockCountAndAnOddWidthGiveTheWholeProduct() {
+        Nd4j.getRandom().setSeed(7);
+        everyBlockCount(CpuParallel::split, new long[] {9}, new long[] {101, 768, 1000});
+    }
+
+    @Test
     void everyRowBlockCountAndAnOddHeightGiveTheWholeProduct() {
         Nd4j.getRandom().setSeed(6);
-        for (long m : new long[] {7, 64, 515}) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, m, 37);
-            INDArray w = Nd4j.randn(DataType.FLOAT, 101, 37);
-            for (int blocks : new int[] {1, 2, 3, 4, 7}) {
-                INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, 101);
-                out.assign(Float.NaN); // a block left out would stay NaN
-                CpuParallel.splitRows(x, w, out, blocks);
-                agrees(x, w, out);
-            }
-        }
+        everyBlockCount(CpuParallel::splitRows, new long[] {7, 64, 515}, new long[] {101});
     }
 
     @Test
