@@ -49,9 +49,14 @@ record AttentionBuffers(INDArray q, INDArray k, INDArray v, INDArray context,
             arrays[a] = Nd4j.createUninitialized(type, shape, 'c');
             INDArray byPair = arrays[a].reshape('c', (long) batch * heads, seq, headSize);
             for (int i = 0; i < views[a].length; i++) {
-                views[a][i] = byPair.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
+                views[a][i] = pair(byPair, i);
             }
         }
         return new AttentionBuffers(arrays[0], arrays[1], arrays[2], arrays[3], views[0], views[1], views[2], views[3]);
+    }
+
+    /** Pair {@code i} of a C-order rank-3 array {@code [pairs, S, D]}: a contiguous 2-D view. */
+    static INDArray pair(INDArray a, long i) {
+        return a.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
     }
 }

@@ -24,6 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class BertSelfAttention {
 
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
+
     private final String name;
     private final int heads;
     private final int headSize;
@@ -111,8 +113,7 @@ public final class BertSelfAttention {
         // The 1/√D scale rides on the product (gemm's alpha) instead of costing a pass of its own;
         // with relative positions HF scales (q·kᵀ + term) instead, so the scale comes after the term.
         INDArray s = Nd4j.createUninitialized(fused.dataType(), new long[] {batch, heads, seq, seq}, 'c');
-        Nd4j.exec(new Mmul(q, k, s, relative == null ? 1.0 / Math.sqrt(headSize) : 1.0, 0.0,
-                MMulTranspose.builder().transposeB(true).build()));
+        Nd4j.exec(new Mmul(q, k, s, relative == null ? 1.0 / Math.sqrt(headSize) : 1.0, 0.0, TRANSPOSE_B));
         if (relative != null) {
             s.addi(relative.scores(q, k, relative.positional(seq))).divi(Math.sqrt(headSize));
         }
@@ -159,10 +160,9 @@ public final class BertSelfAttention {
         INDArray s3 = s.reshape('c', pairs, seq, seq);
         INDArray[] ss = new INDArray[(int) pairs]; // each pair's scores view, made once for both products
         double scale = 1.0 / Math.sqrt(headSize);
-        MMulTranspose kTransposed = MMulTranspose.builder().transposeB(true).build();
         inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> {
-            ss[(int) i] = pair(s3, i);
-            Nd4j.exec(new Mmul(buf.qs()[(int) i], buf.ks()[(int) i], ss[(int) i], scale, 0.0, kTransposed));
+            ss[(int) i] = AttentionBuffers.pair(s3, i);
+            Nd4j.exec(new Mmul(buf.qs()[(int) i], buf.ks()[(int) i], ss[(int) i], scale, 0.0, TRANSPOSE_B));
         }));
         if (maskBias != null) {
             AttentionMaskBias.addTo(s, maskBias);
@@ -205,11 +205,6 @@ public final class BertSelfAttention {
         for (long i = from; i < to; i++) {
             body.accept(i);
         }
-    }
-
-    /** Pair {@code i} of a C-order rank-3 array: a contiguous 2-D view. */
-    private static INDArray pair(INDArray a, long i) {
-        return a.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     /** Rows {@code [from, to)} of a C-order rank-3 array: a contiguous view. */
