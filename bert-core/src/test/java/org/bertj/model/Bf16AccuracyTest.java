@@ -83,7 +83,7 @@ class Bf16AccuracyTest {
     @ValueSource(strings = {"tiny_h32_l2_v99", "padded_h64_l3_b3", "realvocab_h48_l2"})
     void goldenCasesWithinTheStatedBounds(String name) throws Exception {
         Golden g = new Golden(name);
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs in = Golden.inputs(e);
             INDArray hf = e.load("prediction_logits");
@@ -192,7 +192,7 @@ class Bf16AccuracyTest {
     @Test
     void fusedAndStepByStepPathsAgree() throws Exception {
         Golden g = new Golden("padded_h64_l3_b3");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs in = Golden.inputs(e);
             INDArray fused = model.forward(in, OutputOptions.NONE, bf16()).predictionLogits();
@@ -210,7 +210,7 @@ class Bf16AccuracyTest {
     @Test
     void bf16CopiesAreDroppedWhenWeightsChange() throws Exception {
         Golden g = new Golden("tiny_h32_l2_v99");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs in = Golden.inputs(e);
             INDArray before = model.forward(in, OutputOptions.NONE, bf16()).predictionLogits();
@@ -243,7 +243,7 @@ class Bf16AccuracyTest {
     @Test
     void runsWhereAvailableAndIsRefusedElsewhere() throws Exception {
         Golden g = new Golden("tiny_h32_l2_v99");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs in = Golden.inputs(e);
             Pass pass = Pass.inference().withMatmulPrecision(MatmulPrecision.BF16);
@@ -278,7 +278,7 @@ class Bf16AccuracyTest {
     @Test
     void decoderProductIsBf16() throws Exception {
         Golden g = new Golden("realvocab_h48_l2");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs in = Golden.inputs(e);
             String transform = "cls.predictions.transform";
@@ -306,7 +306,7 @@ class Bf16AccuracyTest {
     void concurrentFirstUseIsBitEqualToLoneRuns() throws Exception {
         bf16(); // skips here, not in a worker thread, where bf16 is unavailable
         Golden g = new Golden("padded_h64_l3_b3");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         BertInputs in;
         try (SafetensorsFile e = g.expected()) {
             in = Golden.inputs(e);

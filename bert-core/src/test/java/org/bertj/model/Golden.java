@@ -35,6 +35,11 @@ final class Golden {
         this.cases = JsonParser.parseString(Files.readString(dir.resolve("cases.json"))).getAsJsonObject();
     }
 
+    /** This case's model, float32, loaded strictly (every tensor present and used). */
+    BertForPreTraining model() throws IOException {
+        return WeightLoader.loadDirectory(dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+    }
+
     SafetensorsFile expected() throws IOException {
         return SafetensorsFile.open(dir.resolve("expected.safetensors"));
     }

@@ -16,7 +16,7 @@ class GoldenGradientTest {
         Golden g = new Golden("tiny_h32_l2_v99");
         // The golden gradients are of the eval-mode (dropout-free) loss: see cases.json "grads".
         double hint = g.cases.getAsJsonObject("grads").get("max_abs_diff_float32_vs_float64").getAsDouble();
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         Gradients grads = new Gradients(model.parameters());
         try (SafetensorsFile e = g.expected();
              SafetensorsFile want = SafetensorsFile.open(g.dir.resolve("grads.safetensors"))) {

@@ -37,7 +37,7 @@ class GoldenMasksTest {
     @Test
     void aFullyMaskedRowAttendsUniformlyAndStaysFinite() throws Exception {
         Golden g = new Golden("formats/masks/all_zero_row");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertForPreTrainingOutput out = model.forward(Golden.inputs(e), OutputOptions.ALL);
             long s = out.lastHiddenState().size(1);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.bertj.weights.SafetensorsFile;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -16,7 +15,7 @@ class PredictionLogitsAtTest {
     @Test
     void rowsEqualHuggingFaceLogitsAtThosePositions() throws Exception {
         Golden g = new Golden("padded_h64_l3_b3");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs inputs = Golden.inputs(e);
             INDArray want = e.load("prediction_logits"); // [B, S, V]
@@ -35,7 +34,7 @@ class PredictionLogitsAtTest {
     @Test
     void rejectsPositionsOutsideTheBatch() throws Exception {
         Golden g = new Golden("tiny_h32_l2_v99");
-        BertForPreTraining model = WeightLoader.loadDirectory(g.dir, DataType.FLOAT, WeightLoader.Mode.STRICT).model();
+        BertForPreTraining model = g.model();
         try (SafetensorsFile e = g.expected()) {
             BertInputs inputs = Golden.inputs(e);
             int tokens = inputs.batchSize() * inputs.sequenceLength();
