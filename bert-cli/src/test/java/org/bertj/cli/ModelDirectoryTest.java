@@ -106,19 +106,27 @@ class ModelDirectoryTest {
         assertTrue(run.out.contains("MISMATCH") && run.out.contains("SOME CHECKS FAILED"), run.out);
     }
 
-    @Test
-    void weightsWithoutTheNspHeadAreLoadedAndSaySo() throws IOException {
+    /**
+     * A Hugging Face directory {@code name} holding the golden weights minus every tensor whose
+     * name starts with {@code dropped}.
+     */
+    private Path goldenWithout(String dropped, String name) throws IOException {
         Map<String, INDArray> kept = new LinkedHashMap<>();
         try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
             for (String n : st.names()) {
-                if (!n.startsWith("cls.seq_relationship.")) {
+                if (!n.startsWith(dropped)) {
                     kept.put(n, st.load(n));
                 }
             }
         }
-        Path w = tmp.resolve("no-nsp.safetensors");
+        Path w = tmp.resolve(name + ".safetensors");
         SafetensorsWriter.write(w, kept, Map.of("format", "pt"));
-        Path d = hfDirectory("no-nsp", w);
+        return hfDirectory(name, w);
+    }
+
+    @Test
+    void weightsWithoutTheNspHeadAreLoadedAndSaySo() throws IOException {
+        Path d = goldenWithout("cls.seq_relationship.", "no-nsp");
         LoadedModel m = ModelChoice.load(d, false);
         assertFalse(m.hasNspHead());
         assertEquals("BertForMaskedLM", m.model().hfClassName(), "no NSP head is invented");
@@ -134,17 +142,7 @@ class ModelDirectoryTest {
 
     @Test
     void encoderOnlyWeightsLoadAsABertModelAndTheHeadCommandsExit3() throws IOException {
-        Map<String, INDArray> kept = new LinkedHashMap<>();
-        try (SafetensorsFile st = SafetensorsFile.open(golden.resolve("model.safetensors"))) {
-            for (String n : st.names()) {
-                if (!n.startsWith("cls.")) {
-                    kept.put(n, st.load(n));
-                }
-            }
-        }
-        Path w = tmp.resolve("encoder.safetensors");
-        SafetensorsWriter.write(w, kept, Map.of("format", "pt"));
-        Path d = hfDirectory("encoder", w);
+        Path d = goldenWithout("cls.", "encoder");
         LoadedModel m = ModelChoice.load(d, false);
         assertEquals("BertModel", m.model().hfClassName(), "no head is invented");
         assertFalse(m.hasMlmHead() || m.hasNspHead());
