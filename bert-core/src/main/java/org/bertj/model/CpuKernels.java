@@ -34,9 +34,10 @@ final class CpuKernels {
     /**
      * The same threshold inside a {@link CpuParallel} pass, where the helper thread is already
      * awake (it spins between the pieces of a layer), so handing it half a kernel costs no
-     * wake-up: with every kernel of at least this many elements shared, bert-base 1x128 took
-     * 192-218 ms median against 205-225 serial, alternating in one process on the 2-vCPU Xeon of
-     * bench/NOTES.md ("December 2, night"), where these kernels were a fifth of the caller's time.
+     * wake-up: with the kernels shared from 64K elements (two processes) and from this
+     * threshold (a third), bert-base 1x128 took 192-218 ms median against 205-225 serial,
+     * alternating in one process on the 2-vCPU Xeon of bench/NOTES.md ("December 2, night"),
+     * where these kernels were a fifth of the caller's time.
      */
     private static final int SHARED_MIN = 1 << 14;
     static final boolean CPU = Nd4j.getEnvironment().isCPU();
