@@ -198,7 +198,7 @@ public final class BertSelfAttention {
     /**
      * Runs {@code body} for pairs {@code from..to-1}. The attention products go one (batch, head)
      * pair at a time as plain 2-D products because ND4J's batched (rank-3) product does not reach
-     * oneDNN: on bert-base's [12, 128, 64] heads it ran at 17 GFLOP/s against 56 for the same
+     * oneDNN: on bert-base's [12, 128, 64] heads it ran at 24 GFLOP/s against 60 for the same
      * products as 24 two-dimensional calls, on one thread (bench/NOTES.md, "December 2, night").
      */
     private static void eachPair(long from, long to, java.util.function.LongConsumer body) {
