@@ -233,7 +233,7 @@ final class CpuKernels {
      * {@code (row - mean) / sqrt(var + eps) · g + b} in place, biased variance of the centred values
      * as torch. Each sum runs in eight interleaved float partial sums, combined in double: one
      * running sum is a chain of dependent adds, four cycles each, and double sums convert every
-     * element; eight float chains took 0.22-0.30 µs for a 768-float row against 0.59-0.64 for four
+     * element; eight float chains took 0.22-0.30 µs to sum a 768-float row against 0.59-0.64 for four
      * double ones (bench/NOTES.md, "December 2, night"). Each partial sum holds h/8 terms, so its
      * rounding error stays near torch's own vectorised float sums.
      */
