@@ -114,6 +114,9 @@ final class Bf16Products {
         // The same column-block split over the cores as float32's (Linear.product); one whole
         // product where CpuParallel is off or the product is small.
         INDArray zb = CpuParallel.xWt(xb, wb);
+        if (zb.dataType() == DataType.FLOAT) {
+            return zb; // oneDNN's matmul (DnnlProducts) writes float32 itself
+        }
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, zb.shape(), 'c');
         return z.assign(zb);
     }

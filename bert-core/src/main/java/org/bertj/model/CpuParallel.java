@@ -1,10 +1,12 @@
 package org.bertj.model;
 
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
@@ -118,15 +120,20 @@ final class CpuParallel {
      */
     static INDArray xWt(INDArray x, INDArray w) {
         long n = w.rows();
-        INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {x.rows(), n}, 'c');
+        INDArray out = Nd4j.createUninitialized(byDnnl(x, w) ? DataType.FLOAT : x.dataType(),
+                new long[] {x.rows(), n}, 'c');
         int blocks = blocks(x.rows(), n, x.columns());
         if (blocks < 2) {
-            Nd4j.exec(new Mmul(x, w, out, 1.0, 0.0, TRANSPOSE_B));
+            block(x, w, out, 0, x.rows(), 0, n).run();
         } else if (x.rows() >= ROW_SPLIT_MIN) {
             splitRows(x, w, out, THREADS);
         } else {
             split(x, w, out, blocks);
         }
+        // The pieces hold addresses, not the arrays: without the fence the JIT may count x dead
+        // once its address is read, and the GC may then free a buffer still being multiplied.
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(w);
         return out;
     }
 
@@ -143,12 +150,12 @@ final class CpuParallel {
     /** {@code x·Wᵀ} into {@code out} in {@code blocks} column blocks (package-private for the test). */
     static void split(INDArray x, INDArray w, INDArray out, int blocks) {
         long n = w.rows();
-        inBlocks(blocks, b -> {
-            long from = edge(n, b, blocks);
-            long to = edge(n, b + 1, blocks);
-            return new Mmul(x, w.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
-                    out.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), 1.0, 0.0, TRANSPOSE_B);
-        });
+        Runnable[] pieces = new Runnable[blocks];
+        for (int b = 0; b < blocks; b++) {
+            pieces[b] = block(x, w, out, 0, x.rows(), edge(n, b, blocks), edge(n, b + 1, blocks));
+        }
+        run(pieces);
+        Reference.reachabilityFence(out);
     }
 
     /**
@@ -158,25 +165,49 @@ final class CpuParallel {
      */
     static void splitRows(INDArray x, INDArray w, INDArray out, int blocks) {
         long m = x.rows();
-        inBlocks(blocks, b -> {
-            long from = m * b / blocks;
-            long to = m * (b + 1) / blocks;
-            return new Mmul(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), w,
-                    out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), 1.0, 0.0, TRANSPOSE_B);
-        });
+        Runnable[] pieces = new Runnable[blocks];
+        for (int b = 0; b < blocks; b++) {
+            pieces[b] = block(x, w, out, m * b / blocks, m * (b + 1) / blocks, 0, w.rows());
+        }
+        run(pieces);
+        Reference.reachabilityFence(out);
     }
 
     /**
-     * Runs the products {@code block.apply(0..blocks-1)} as the pieces of one job, each op made on
-     * the caller before any runs (made inside the pieces they were no faster: bench/NOTES.md).
+     * Rows {@code [r0, r1)} and columns {@code [c0, c1)} of {@code out = x·Wᵀ}, a whole product of
+     * its own, written straight into that block of {@code out}: by {@link DnnlProducts} on
+     * addresses where it is active and the operands are float32 (bf16 passes come here with
+     * bfloat16 ones), else by an ND4J {@code Mmul} on views, made here on the caller (made inside
+     * the pieces they were no faster: bench/NOTES.md).
      */
-    private static void inBlocks(int blocks, java.util.function.IntFunction<Mmul> block) {
-        Runnable[] pieces = new Runnable[blocks];
-        for (int b = 0; b < blocks; b++) {
-            Mmul op = block.apply(b);
-            pieces[b] = () -> Nd4j.exec(op);
+    private static Runnable block(INDArray x, INDArray w, INDArray out, long r0, long r1, long c0, long c1) {
+        long k = x.columns();
+        long n = out.columns();
+        if (byDnnl(x, w) && out.dataType() == DataType.FLOAT) {
+            boolean bf16 = x.dataType() == DataType.BFLOAT16;
+            int in = x.dataType().width();
+            DnnlProducts.Shape shape = DnnlProducts.Shape.linear(r1 - r0, c1 - c0, k, n, bf16);
+            long xa = DnnlProducts.address(x) + r0 * k * in;
+            long wa = DnnlProducts.address(w) + c0 * k * in;
+            long oa = DnnlProducts.address(out) + (r0 * n + c0) * Float.BYTES;
+            return () -> DnnlProducts.multiply(shape, xa, wa, oa);
         }
-        run(pieces);
+        boolean whole = r0 == 0 && r1 == x.rows() && c0 == 0 && c1 == n;
+        Mmul op = whole ? new Mmul(x, w, out, 1.0, 0.0, TRANSPOSE_B)
+                : new Mmul(x.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()),
+                        w.get(NDArrayIndex.interval(c0, c1), NDArrayIndex.all()),
+                        out.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(c0, c1)),
+                        1.0, 0.0, TRANSPOSE_B);
+        return () -> Nd4j.exec(op);
+    }
+
+    /**
+     * Whether {@link DnnlProducts} computes {@code x·Wᵀ}: where it loaded, for float32 operands and
+     * for bfloat16 ones (a bf16 pass's), whose product it then returns in float32.
+     */
+    private static boolean byDnnl(INDArray x, INDArray w) {
+        return DnnlProducts.active() && x.dataType() == w.dataType()
+                && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.BFLOAT16 && DnnlProducts.BF16);
     }
 
     /** What {@link #forRanges} runs on one range {@code [from, to)}. */

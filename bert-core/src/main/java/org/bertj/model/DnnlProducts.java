@@ -1,0 +1,292 @@
+package org.bertj.model;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.primitive_desc;
+import org.bytedeco.dnnl.softmax_forward;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Matrix products and the attention's softmax straight through oneDNN's primitives (JavaCPP's
+ * {@code dnnl} preset, oneDNN 2.5), on raw addresses of ND4J's buffers, for CPU inference. Why not
+ * ND4J's {@code Mmul}, which also ends in oneDNN on AVX-512 machines: on the 2-vCPU Xeon of
+ * bench/NOTES.md ("December 2, late"), bert-base's four 1x128 products, cut in two column blocks
+ * on two threads, took 9.6-11.1 ms a layer this way against 11.7-12.9 through {@code Mmul} on the
+ * same blocks, with bit-identical results (the same brgemm kernel): the difference is ND4J's
+ * cost around the call (op and shape objects, views, its own oneDNN set-up). For bf16 passes
+ * oneDNN 2.5 also has what ND4J's oneDNN 2.3 lacks: AMX tiles where the CPU has them (470-860
+ * GFLOP/s a core on those products, against 62 for ND4J's bf16 and ~120 for float32), and a
+ * float32 output without a cast pass. On CPUs without AVX-512 it replaces what OpenBLAS's own
+ * detection picks.
+ *
+ * <p>A primitive is made once per shape and stride set (a few ms of JIT; cached here for the
+ * process) and may run on any thread; the memory objects, the scratchpad and the stream it runs
+ * with are per-thread, re-pointed at each call's buffers, so a call allocates nothing. Every call
+ * runs on the calling thread's OpenMP setting ({@link CpuParallel} keeps that at one thread).
+ *
+ * <p>{@link #AVAILABLE} is false where the preset's native library does not load (another
+ * platform, a build without it): callers then use ND4J's ops, which compute the same things.
+ */
+final class DnnlProducts {
+
+    /** Whether oneDNN loaded and made a primitive (checked once, on first use of this class). */
+    static final boolean AVAILABLE;
+    /** Whether bfloat16 products (float32 accumulation and output) are available too. */
+    static final boolean BF16;
+    /** Off routes every product through ND4J's {@code Mmul}: for A/B measurements in one process. */
+    static volatile boolean enabled = !"false".equals(System.getProperty("bertj.dnnl"));
+    /** Beyond this many shapes the cache starts again (a server fed every sequence length). */
+    private static final int MAX_PRIMITIVES = 512;
+
+    private static final engine ENGINE;
+    private static final Map<Op, Primitive> PRIMITIVES = new ConcurrentHashMap<>();
+    private static final ThreadLocal<PerThread> PER_THREAD = ThreadLocal.withInitial(PerThread::new);
+
+    static {
+        engine e = null;
+        try {
+            e = new engine(engine.kind.cpu, 0);
+            PerThread probe = new PerThread(e);
+            probe.run(Shape.linear(1, 1, 1, 1, false), e, 0, 0, 0); // no buffers: only makes it
+            probe.run(new Softmax(1, 1), e, 0, 0, 0);
+        } catch (Throwable t) {
+            // UnsatisfiedLinkError or NoClassDefFoundError without the natives, a dnnl error on
+            // an unsupported CPU: ND4J's products remain
+            e = null;
+        }
+        ENGINE = e;
+        AVAILABLE = e != null;
+        boolean bf16 = false;
+        if (AVAILABLE) {
+            try {
+                new PerThread(e).run(Shape.linear(1, 1, 1, 1, true), e, 0, 0, 0);
+                bf16 = true;
+            } catch (RuntimeException t) {
+                // no bf16 matmul on this CPU: bf16 passes keep ND4J's
+            }
+        }
+        BF16 = bf16;
+        PRIMITIVES.clear();
+    }
+
+    private DnnlProducts() {
+    }
+
+    /** Whether products go through this class now. */
+    static boolean active() {
+        return AVAILABLE && enabled;
+    }
+
+    /** One kind of primitive with its sizes: what the caches are keyed by. */
+    private interface Op {
+        /** The primitive's descriptor under {@code attr}. */
+        primitive_desc describe(primitive_attr attr, engine e);
+
+        /** The primitive made from {@code pd}. */
+        primitive make(primitive_desc pd);
+
+        /** Its operands, in the order of the addresses {@link PerThread#run} takes. */
+        int[] arguments();
+
+        /** The layout of each operand, in the same order. */
+        memory.desc[] layouts();
+    }
+
+    /**
+     * The dimensions and strides (in floats) of one product {@code out[m,n] = alpha·x[m,k]·W},
+     * where W is {@code w[n,k]} read transposed ({@code transposeW}) or {@code w[k,n]}; rows of x,
+     * w and out are {@code ldx}, {@code ldw}, {@code ldo} floats apart, their elements contiguous.
+     */
+    record Shape(long m, long n, long k, long ldx, long ldw, long ldo, boolean transposeW, float alpha,
+            boolean bf16) implements Op {
+        /** A float32 product. */
+        Shape(long m, long n, long k, long ldx, long ldw, long ldo, boolean transposeW, float alpha) {
+            this(m, n, k, ldx, ldw, ldo, transposeW, alpha, false);
+        }
+
+        /**
+         * {@code out = x·Wᵀ}, every operand C-contiguous: a linear layer's product or a block of
+         * it; float32 throughout, or ({@code bf16}) x and W bfloat16 with float32 accumulation and
+         * output.
+         */
+        static Shape linear(long m, long n, long k, long ldo, boolean bf16) {
+            return new Shape(m, n, k, k, k, ldo, true, 1f, bf16);
+        }
+
+        @Override
+        public primitive_desc describe(primitive_attr attr, engine e) {
+            if (alpha != 1f) {
+                attr.set_output_scales(0, new float[] {alpha});
+            }
+            memory.desc[] l = layouts();
+            return new matmul.primitive_desc(new matmul.desc(l[0], l[1], l[2]), attr, e);
+        }
+
+        @Override
+        public primitive make(primitive_desc pd) {
+            return new matmul((matmul.primitive_desc) pd);
+        }
+
+        @Override
+        public int[] arguments() {
+            return new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_WEIGHTS, dnnl.DNNL_ARG_DST};
+        }
+
+        @Override
+        public memory.desc[] layouts() {
+            memory.data_type in = bf16 ? memory.data_type.bf16 : memory.data_type.f32;
+            return new memory.desc[] {
+                new memory.desc(new long[] {m, k}, in, new long[] {ldx, 1}),
+                new memory.desc(new long[] {k, n}, in, transposeW ? new long[] {1, ldw} : new long[] {ldw, 1}),
+                new memory.desc(new long[] {m, n}, memory.data_type.f32, new long[] {ldo, 1}),
+            };
+        }
+    }
+
+    /** A softmax over each row of a C-contiguous {@code [rows, cols]} float array, in place. */
+    record Softmax(long rows, long cols) implements Op {
+        @Override
+        public primitive_desc describe(primitive_attr attr, engine e) {
+            return new softmax_forward.primitive_desc(
+                    new softmax_forward.desc(dnnl.prop_kind.forward_inference, layouts()[0], 1), attr, e);
+        }
+
+        @Override
+        public primitive make(primitive_desc pd) {
+            return new softmax_forward((softmax_forward.primitive_desc) pd);
+        }
+
+        @Override
+        public int[] arguments() {
+            return new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_DST};
+        }
+
+        @Override
+        public memory.desc[] layouts() {
+            memory.desc d = new memory.desc(new long[] {rows, cols}, memory.data_type.f32, memory.format_tag.ab);
+            return new memory.desc[] {d, d};
+        }
+    }
+
+    /**
+     * {@code out = alpha·x·Wᵀ} (or {@code alpha·x·W}) on raw addresses: {@code x}, {@code w},
+     * {@code out} are the addresses of element [0,0] of each, laid out as {@code shape} says. The
+     * caller keeps the arrays behind them reachable until this returns.
+     */
+    static void multiply(Shape shape, long x, long w, long out) {
+        PER_THREAD.get().run(shape, ENGINE, x, w, out);
+    }
+
+    /** Softmax over each row of {@code [rows, cols]} floats at {@code address}, in place. */
+    static void softmax(Softmax shape, long address) {
+        PER_THREAD.get().run(shape, ENGINE, address, address, 0);
+    }
+
+    /** The address of element [0, 0] of {@code a}. */
+    static long address(INDArray a) {
+        return a.data().address() + a.offset() * Float.BYTES;
+    }
+
+    /**
+     * A primitive and the layout of the scratchpad it needs. The scratchpad is the caller's (user
+     * mode): in oneDNN's default mode the primitive owns one, and two threads running the same
+     * primitive at once (the two column blocks of a split product) then share it; with row blocks
+     * of 73 and 74 rows that corrupted the result.
+     */
+    private record Primitive(primitive primitive, memory.desc scratchpad) {
+        static Primitive of(Op op, engine e) {
+            primitive_attr attr = new primitive_attr();
+            attr.set_scratchpad_mode(dnnl.scratchpad_mode.user);
+            primitive_desc pd = op.describe(attr, e);
+            return new Primitive(op.make(pd), pd.scratchpad_desc());
+        }
+    }
+
+    private static Primitive primitive(Op op, engine e) {
+        Primitive p = PRIMITIVES.get(op);
+        if (p == null) {
+            if (PRIMITIVES.size() >= MAX_PRIMITIVES) {
+                PRIMITIVES.clear();
+            }
+            p = PRIMITIVES.computeIfAbsent(op, k -> Primitive.of(k, e));
+        }
+        return p;
+    }
+
+    /** One thread's stream and, per op, its memory objects and argument map. */
+    private static final class PerThread {
+        private final stream stream;
+        private final Map<Op, Args> args = new HashMap<>();
+        private final Address address = new Address();
+
+        PerThread() {
+            this(ENGINE);
+        }
+
+        PerThread(engine e) {
+            stream = new stream(e);
+        }
+
+        /** Runs {@code op} on its operands at {@code a0, a1, a2} (as many as it has); 0 only makes it. */
+        void run(Op op, engine e, long a0, long a1, long a2) {
+            Args a = args.get(op);
+            if (a == null) {
+                if (args.size() >= MAX_PRIMITIVES) {
+                    args.clear();
+                }
+                a = new Args(op, e, primitive(op, e));
+                args.put(op, a);
+            }
+            if (a0 == 0) {
+                return;
+            }
+            a.operands[0].set_data_handle(address.at(a0));
+            a.operands[1].set_data_handle(address.at(a1));
+            if (a.operands.length > 2) {
+                a.operands[2].set_data_handle(address.at(a2));
+            }
+            a.primitive.primitive().execute(stream, a.map);
+            stream._wait();
+        }
+    }
+
+    /** One thread's memory objects for one op: re-pointed at each call's buffers. */
+    private static final class Args {
+        final Primitive primitive;
+        final memory[] operands;
+        final memory scratchpad; // this thread's own
+        final IntMemoryMap map = new IntMemoryMap();
+
+        Args(Op op, engine e, Primitive primitive) {
+            this.primitive = primitive;
+            scratchpad = new memory(primitive.scratchpad(), e);
+            int[] kinds = op.arguments();
+            memory.desc[] layouts = op.layouts();
+            operands = new memory[kinds.length];
+            Address none = new Address(); // no buffer yet: each call points them at its own
+            for (int i = 0; i < kinds.length; i++) {
+                operands[i] = new memory(layouts[i], e, none);
+                map.put(kinds[i], operands[i]);
+            }
+            map.put(dnnl.DNNL_ARG_SCRATCHPAD, scratchpad);
+        }
+    }
+
+    /** A pointer re-aimed at each buffer, so that handing oneDNN an address allocates nothing. */
+    private static final class Address extends Pointer {
+        Address at(long a) {
+            address = a;
+            return this;
+        }
+    }
+}
