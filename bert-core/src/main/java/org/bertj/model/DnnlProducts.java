@@ -194,7 +194,7 @@ final class DnnlProducts {
 
     /** The address of element [0, 0] of {@code a}. */
     static long address(INDArray a) {
-        return a.data().address() + a.offset() * Float.BYTES;
+        return a.data().address() + a.offset() * a.dataType().width();
     }
 
     /**
