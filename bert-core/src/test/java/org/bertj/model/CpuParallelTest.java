@@ -103,6 +103,27 @@ class CpuParallelTest {
         org.junit.jupiter.api.Assertions.assertEquals(4, sum[0]);
     }
 
+    /**
+     * A bf16 pass's operands ({@link Bf16Products}) go through the same cut; a weight that is a
+     * row range of a bigger array starts at an offset, which must count in bf16's two bytes (it
+     * once counted four, and the product read past the weight).
+     */
+    @Test
+    void bf16OperandsAtAnOffsetGiveTheProductOfTheirValues() {
+        Nd4j.getRandom().setSeed(10);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 9, 40).castTo(DataType.BFLOAT16);
+        INDArray all = Nd4j.randn(DataType.FLOAT, 70, 40).castTo(DataType.BFLOAT16);
+        INDArray w = all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 70),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray got = CpuParallel.xWt(x, w);
+        INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
+        double err = got.castTo(DataType.DOUBLE).sub(want).amaxNumber().doubleValue();
+        double scale = want.amaxNumber().doubleValue();
+        // float32 accumulation and output through oneDNN; ND4J's own bf16 product rounds to bf16
+        double tolerance = got.dataType() == DataType.FLOAT ? 1e-5 : 1e-2;
+        assertTrue(err <= tolerance * scale, got.dataType() + ": max |xWt - exact| " + err + " against " + scale);
+    }
+
     @Test
     void aBertBaseSizedProductIsSplitAndRight() {
         Nd4j.getRandom().setSeed(8);
