@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code dnnl} preset, oneDNN 2.5), on raw addresses of ND4J's buffers, for CPU inference. Why not
  * ND4J's {@code Mmul}, which also ends in oneDNN on AVX-512 machines: on the 2-vCPU Xeon of
  * bench/NOTES.md ("December 2, late"), bert-base's four 1x128 products, cut in two column blocks
- * on two threads, took 9.6-11.1 ms a layer this way against 11.7-12.9 through {@code Mmul} on the
- * same blocks, with bit-identical results (the same brgemm kernel): the difference is ND4J's
+ * on two threads, took 11.1 ms a layer this way against 12.9 through {@code Mmul} on the same
+ * blocks (medians in one process), with bit-identical results (the same brgemm kernel): the difference is ND4J's
  * cost around the call (op and shape objects, views, its own oneDNN set-up). For bf16 passes
  * oneDNN 2.5 also has what ND4J's oneDNN 2.3 lacks: AMX tiles where the CPU has them (470-860
  * GFLOP/s a core on those products, against 62 for ND4J's bf16 and ~120 for float32), and a
@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class DnnlProducts {
 
-    /** Whether oneDNN loaded and made a primitive (checked once, on first use of this class). */
+    /** Whether oneDNN loaded and made each kind of primitive (checked once, on first use of this class). */
     static final boolean AVAILABLE;
     /** Whether bfloat16 products (float32 accumulation and output) are available too. */
     static final boolean BF16;
@@ -56,9 +56,9 @@ final class DnnlProducts {
         engine e = null;
         try {
             e = new engine(engine.kind.cpu, 0);
-            PerThread probe = new PerThread(e);
-            probe.run(Shape.linear(1, 1, 1, 1, false), e, 0, 0, 0); // no buffers: only makes it
-            probe.run(new Softmax(1, 1), e, 0, 0, 0);
+            new stream(e);
+            Primitive.of(Shape.linear(1, 1, 1, 1, false), e);
+            Primitive.of(new Softmax(1, 1), e);
         } catch (Throwable t) {
             // UnsatisfiedLinkError or NoClassDefFoundError without the natives, a dnnl error on
             // an unsupported CPU: ND4J's products remain
@@ -69,14 +69,13 @@ final class DnnlProducts {
         boolean bf16 = false;
         if (AVAILABLE) {
             try {
-                new PerThread(e).run(Shape.linear(1, 1, 1, 1, true), e, 0, 0, 0);
+                Primitive.of(Shape.linear(1, 1, 1, 1, true), e);
                 bf16 = true;
             } catch (RuntimeException t) {
                 // no bf16 matmul on this CPU: bf16 passes keep ND4J's
             }
         }
         BF16 = bf16;
-        PRIMITIVES.clear();
     }
 
     private DnnlProducts() {
@@ -184,12 +183,12 @@ final class DnnlProducts {
      * caller keeps the arrays behind them reachable until this returns.
      */
     static void multiply(Shape shape, long x, long w, long out) {
-        PER_THREAD.get().run(shape, ENGINE, x, w, out);
+        PER_THREAD.get().run(shape, x, w, out);
     }
 
     /** Softmax over each row of {@code [rows, cols]} floats at {@code address}, in place. */
     static void softmax(Softmax shape, long address) {
-        PER_THREAD.get().run(shape, ENGINE, address, address, 0);
+        PER_THREAD.get().run(shape, address, address, 0);
     }
 
     /** The address of element [0, 0] of {@code a}. */
@@ -212,13 +211,13 @@ final class DnnlProducts {
         }
     }
 
-    private static Primitive primitive(Op op, engine e) {
+    private static Primitive primitive(Op op) {
         Primitive p = PRIMITIVES.get(op);
         if (p == null) {
             if (PRIMITIVES.size() >= MAX_PRIMITIVES) {
                 PRIMITIVES.clear();
             }
-            p = PRIMITIVES.computeIfAbsent(op, k -> Primitive.of(k, e));
+            p = PRIMITIVES.computeIfAbsent(op, k -> Primitive.of(k, ENGINE));
         }
         return p;
     }
@@ -230,25 +229,18 @@ final class DnnlProducts {
         private final Address address = new Address();
 
         PerThread() {
-            this(ENGINE);
+            stream = new stream(ENGINE);
         }
 
-        PerThread(engine e) {
-            stream = new stream(e);
-        }
-
-        /** Runs {@code op} on its operands at {@code a0, a1, a2} (as many as it has); 0 only makes it. */
-        void run(Op op, engine e, long a0, long a1, long a2) {
+        /** Runs {@code op} on its operands at {@code a0, a1, a2} (as many as it has). */
+        void run(Op op, long a0, long a1, long a2) {
             Args a = args.get(op);
             if (a == null) {
                 if (args.size() >= MAX_PRIMITIVES) {
                     args.clear();
                 }
-                a = new Args(op, e, primitive(op, e));
+                a = new Args(op, primitive(op));
                 args.put(op, a);
-            }
-            if (a0 == 0) {
-                return;
             }
             a.operands[0].set_data_handle(address.at(a0));
             a.operands[1].set_data_handle(address.at(a1));
@@ -267,15 +259,15 @@ final class DnnlProducts {
         final memory scratchpad; // this thread's own
         final IntMemoryMap map = new IntMemoryMap();
 
-        Args(Op op, engine e, Primitive primitive) {
+        Args(Op op, Primitive primitive) {
             this.primitive = primitive;
-            scratchpad = new memory(primitive.scratchpad(), e);
+            scratchpad = new memory(primitive.scratchpad(), ENGINE);
             int[] kinds = op.arguments();
             memory.desc[] layouts = op.layouts();
             operands = new memory[kinds.length];
             Address none = new Address(); // no buffer yet: each call points them at its own
             for (int i = 0; i < kinds.length; i++) {
-                operands[i] = new memory(layouts[i], e, none);
+                operands[i] = new memory(layouts[i], ENGINE, none);
                 map.put(kinds[i], operands[i]);
             }
             map.put(dnnl.DNNL_ARG_SCRATCHPAD, scratchpad);
