@@ -151,20 +151,23 @@ public final class BertSelfAttention {
     private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask,
             Pass pass) {
         INDArray projected = qkv.forwardWithoutBias(x, pass); // bias added while splitting heads
-        AttentionBuffers buf = AttentionBuffers.of(pass, x.dataType(), batch, heads, seq, headSize);
+        // One choice for the whole call (the switch is volatile), and the views only ND4J's ops need
+        boolean dnnl = DnnlProducts.active();
+        AttentionBuffers buf = AttentionBuffers.of(pass, x.dataType(), batch, heads, seq, headSize, !dnnl);
         CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, buf.q(), buf.k(), buf.v());
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         // The (batch, head) pairs are independent: each thread of CpuParallel takes a range of them.
         long pairs = (long) batch * heads;
         boolean split = pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
-        INDArray s3 = s.reshape('c', pairs, seq, seq);
-        INDArray[] ss = new INDArray[(int) pairs]; // each pair's scores view, made once for both products
+        INDArray s3 = dnnl ? null : s.reshape('c', pairs, seq, seq);
+        INDArray[] ss = dnnl ? null : new INDArray[(int) pairs]; // each pair's scores view, for both products
+        long head = (long) seq * headSize; // floats in one pair's block of q, k, v or context
+        long scores = (long) seq * seq; // and of s
         double scale = 1.0 / Math.sqrt(headSize);
-        if (DnnlProducts.active()) {
-            long qkv = (long) seq * headSize; // floats in one pair's block of q, k, v or context
+        if (dnnl) {
             inRanges(split, pairs, (from, to) -> pairProducts(from, to,
                     new DnnlProducts.Shape(seq, seq, headSize, headSize, headSize, seq, true, (float) scale),
-                    buf.q(), qkv, buf.k(), qkv, s, (long) seq * seq));
+                    buf.q(), head, buf.k(), head, s, scores));
         } else {
             inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> {
                 ss[(int) i] = AttentionBuffers.pair(s3, i);
@@ -178,10 +181,10 @@ public final class BertSelfAttention {
         // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md); oneDNN's,
         // where it loads, took 0.23 ms against ND4J's 0.42 on one layer's [12,128,128] scores,
         // one thread, same process, the same values to the last bit ("December 2, late").
-        if (DnnlProducts.active()) {
+        if (dnnl) {
             long sa = DnnlProducts.address(s);
             inRanges(split, pairs, (from, to) -> DnnlProducts.softmax(
-                    new DnnlProducts.Softmax((to - from) * seq, seq), sa + from * seq * seq * Float.BYTES));
+                    new DnnlProducts.Softmax((to - from) * seq, seq), sa + from * scores * Float.BYTES));
         } else {
             inRanges(split, pairs, (from, to) -> {
                 INDArray part = range(s3, from, to);
@@ -195,11 +198,10 @@ public final class BertSelfAttention {
             Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
         }
         // eval mode: dropout is the identity
-        if (DnnlProducts.active()) {
-            long vc = (long) seq * headSize;
+        if (dnnl) {
             inRanges(split, pairs, (from, to) -> pairProducts(from, to,
                     new DnnlProducts.Shape(seq, headSize, seq, seq, headSize, headSize, false, 1f),
-                    s, (long) seq * seq, buf.v(), vc, buf.context(), vc));
+                    s, scores, buf.v(), head, buf.context(), head));
         } else {
             inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(ss[(int) i],
                     buf.vs()[(int) i], buf.contexts()[(int) i], 1.0, 0.0, MMulTranspose.allFalse()))));
