@@ -24,9 +24,33 @@ class GoldenForwardTest {
                 Arguments.of(c, DataType.DOUBLE)));
     }
 
+    static Stream<String> names() {
+        return Stream.of(Golden.CASES);
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void everyOutputMatchesHuggingFace(String name, DataType type) throws Exception {
+        check(name, type);
+    }
+
+    /**
+     * The same in float32 with oneDNN 2.5's direct products and softmax switched off: the ND4J
+     * ops that machines without the preset's natives run ({@link DnnlProducts#AVAILABLE} false).
+     */
+    @ParameterizedTest(name = "{0} without DnnlProducts")
+    @MethodSource("names")
+    void everyOutputMatchesHuggingFaceThroughNd4jOps(String name) throws Exception {
+        boolean before = DnnlProducts.enabled;
+        DnnlProducts.enabled = false;
+        try {
+            check(name, DataType.FLOAT);
+        } finally {
+            DnnlProducts.enabled = before;
+        }
+    }
+
+    private static void check(String name, DataType type) throws Exception {
         Golden g = new Golden(name);
         WeightLoader.Loaded loaded = WeightLoader.loadDirectory(g.dir, type, WeightLoader.Mode.STRICT);
         assertTrue(loaded.report().isClean(), loaded.report().describe());
