@@ -41,7 +41,7 @@ public final class BertLMPredictionHead {
         transform = new BertPredictionHeadTransform(c, params, prefix + "transform.");
         if (c.tieWordEmbeddings()) {
             decoderWeightName = wordEmbeddingsName;
-            decoderWeight = params.get(wordEmbeddingsName);
+            decoderWeight = params.tensor(wordEmbeddingsName);
         } else {
             decoderWeightName = prefix + "decoder.weight";
             decoderWeight = params.create(decoderWeightName, c.vocabSize(), c.hiddenSize());

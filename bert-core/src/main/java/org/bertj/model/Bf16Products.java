@@ -113,7 +113,7 @@ final class Bf16Products {
         xb.assign(x);
         // The same column-block split over the cores as float32's (Linear.product); one whole
         // product where CpuParallel is off or the product is small.
-        INDArray zb = CpuParallel.xWt(xb, wb);
+        INDArray zb = CpuParallel.xWt(xb, wb, null);
         if (zb.dataType() == DataType.FLOAT) {
             return zb; // oneDNN's matmul (DnnlProducts) writes float32 itself
         }

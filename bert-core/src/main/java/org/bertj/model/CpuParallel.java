@@ -117,23 +117,29 @@ final class CpuParallel {
      *
      * @param x {@code [M, K]}, C-order
      * @param w {@code [N, K]} (PyTorch's {@code [out, in]}), C-order
+     * @param packed W in oneDNN's blocked layout, multiplied instead of {@code w} where a block's
+     *     columns allow it; or null
      */
-    static INDArray xWt(INDArray x, INDArray w) {
+    static INDArray xWt(INDArray x, INDArray w, DnnlProducts.Packed packed) {
         long n = w.rows();
+        if (packed != null && packed.rows() != n) {
+            throw new IllegalArgumentException("packed copy of " + packed.rows() + " rows for a weight of " + n);
+        }
         INDArray out = Nd4j.createUninitialized(byDnnl(x, w) ? DataType.FLOAT : x.dataType(),
                 new long[] {x.rows(), n}, 'c');
         int blocks = blocks(x.rows(), n, x.columns());
         if (blocks < 2) {
-            block(x, w, out, 0, x.rows(), 0, n).run();
+            block(x, w, packed, out, 0, x.rows(), 0, n).run();
         } else if (x.rows() >= ROW_SPLIT_MIN) {
-            splitRows(x, w, out, THREADS);
+            splitRows(x, w, packed, out, THREADS);
         } else {
-            split(x, w, out, blocks);
+            split(x, w, packed, out, blocks);
         }
         // The pieces hold addresses, not the arrays: without the fence the JIT may count x dead
         // once its address is read, and the GC may then free a buffer still being multiplied.
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);
+        Reference.reachabilityFence(packed == null ? null : packed.storage());
         return out;
     }
 
@@ -148,11 +154,11 @@ final class CpuParallel {
     }
 
     /** {@code x·Wᵀ} into {@code out} in {@code blocks} column blocks (package-private for the test). */
-    static void split(INDArray x, INDArray w, INDArray out, int blocks) {
+    static void split(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks) {
         long n = w.rows();
         Runnable[] pieces = new Runnable[blocks];
         for (int b = 0; b < blocks; b++) {
-            pieces[b] = block(x, w, out, 0, x.rows(), edge(n, b, blocks), edge(n, b + 1, blocks));
+            pieces[b] = block(x, w, packed, out, 0, x.rows(), edge(n, b, blocks), edge(n, b + 1, blocks));
         }
         run(pieces);
         Reference.reachabilityFence(out);
@@ -163,11 +169,11 @@ final class CpuParallel {
      * x's rows by all of W into the same rows of {@code out}, every element's K-sum as in the
      * unsplit product (package-private for the test).
      */
-    static void splitRows(INDArray x, INDArray w, INDArray out, int blocks) {
+    static void splitRows(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks) {
         long m = x.rows();
         Runnable[] pieces = new Runnable[blocks];
         for (int b = 0; b < blocks; b++) {
-            pieces[b] = block(x, w, out, m * b / blocks, m * (b + 1) / blocks, 0, w.rows());
+            pieces[b] = block(x, w, packed, out, m * b / blocks, m * (b + 1) / blocks, 0, w.rows());
         }
         run(pieces);
         Reference.reachabilityFence(out);
@@ -177,19 +183,26 @@ final class CpuParallel {
      * Rows {@code [r0, r1)} and columns {@code [c0, c1)} of {@code out = x·Wᵀ}, a whole product of
      * its own, written straight into that block of {@code out}: by {@link DnnlProducts} on
      * addresses where it is active and the operands are float32 (bf16 passes come here with
-     * bfloat16 ones), else by an ND4J {@code Mmul} on views, made here on the caller (made inside
-     * the pieces they were no faster: bench/NOTES.md).
+     * bfloat16 ones), from {@code packed} where its blocks fit {@code [c0, c1)}, else by an ND4J
+     * {@code Mmul} on views, made here on the caller (made inside the pieces they were no faster:
+     * bench/NOTES.md).
      */
-    private static Runnable block(INDArray x, INDArray w, INDArray out, long r0, long r1, long c0, long c1) {
+    private static Runnable block(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out,
+            long r0, long r1, long c0, long c1) {
         long k = x.columns();
         long n = out.columns();
         if (byDnnl(x, w) && out.dataType() == DataType.FLOAT) {
             boolean bf16 = x.dataType() == DataType.BFLOAT16;
             int in = x.dataType().width();
-            DnnlProducts.Shape shape = DnnlProducts.Shape.linear(r1 - r0, c1 - c0, k, n, bf16);
             long xa = DnnlProducts.address(x) + r0 * k * in;
-            long wa = DnnlProducts.address(w) + c0 * k * in;
             long oa = DnnlProducts.address(out) + (r0 * n + c0) * Float.BYTES;
+            if (packed != null && !bf16 && packed.cuts(c0, c1)) {
+                DnnlProducts.Shape shape = DnnlProducts.Shape.packed(r1 - r0, c1 - c0, k, n);
+                long wa = packed.address(c0);
+                return () -> DnnlProducts.multiply(shape, xa, wa, oa);
+            }
+            DnnlProducts.Shape shape = DnnlProducts.Shape.linear(r1 - r0, c1 - c0, k, n, bf16);
+            long wa = DnnlProducts.address(w) + c0 * k * in;
             return () -> DnnlProducts.multiply(shape, xa, wa, oa);
         }
         boolean whole = r0 == 0 && r1 == x.rows() && c0 == 0 && c1 == n;
@@ -235,10 +248,14 @@ final class CpuParallel {
         run(pieces);
     }
 
-    /** Block edges on multiples of 16 floats (one AVX-512 vector) where the size allows. */
+    /**
+     * Block edges on multiples of 64 columns where the size allows: where a packed weight's
+     * blocks start ({@link DnnlProducts.Packed#cuts}), and whole AVX-512 vectors of the output.
+     */
     private static long edge(long n, int b, int blocks) {
         long e = n * b / blocks;
-        return b == blocks || n < 16L * blocks ? e : e / 16 * 16;
+        long unit = DnnlProducts.BLOCK_COLUMNS;
+        return b == blocks || n < unit * blocks ? e : e / unit * unit;
     }
 
     /**

@@ -12,7 +12,7 @@ final class Linear {
     /** Where a tensor lives in a store: a named parameter or a fused buffer. */
     record Ref(String key, boolean fused) {
         INDArray in(Parameters store) {
-            return fused ? store.fused(key) : store.get(key);
+            return fused ? store.fusedTensor(key) : store.tensor(key);
         }
     }
 
@@ -34,8 +34,8 @@ final class Linear {
     /** A layer over existing fused buffers (keys as given to {@link Parameters#createFused}). */
     Linear(Parameters params, String fusedWeightKey, String fusedBiasKey) {
         this.store = params;
-        this.weight = params.fused(fusedWeightKey);
-        this.bias = params.fused(fusedBiasKey);
+        this.weight = params.fusedTensor(fusedWeightKey);
+        this.bias = params.fusedTensor(fusedBiasKey);
         this.weightRef = new Ref(fusedWeightKey, true);
         this.biasRef = new Ref(fusedBiasKey, true);
     }
@@ -71,14 +71,15 @@ final class Linear {
      * {@code x·Wᵀ} for {@code W [out, in]} in the pass's precision, the one place every linear
      * product of the model is chosen: bf16 ({@link Bf16Products}, W's copy from {@code store}
      * under {@code ref}); in CPU float32 inference cut over the cores by {@link CpuParallel}
-     * (oneDNN's own threads hardly use the second one); otherwise one ND4J gemm.
+     * (oneDNN's own threads hardly use the second one), from W's packed copy where the store has
+     * one ({@link Parameters#packed}); otherwise one ND4J gemm.
      */
     static INDArray product(INDArray x, INDArray w, Parameters store, Ref ref, Pass pass) {
         if (pass.bf16()) {
             return Bf16Products.timesTransposed(x, store, ref.key(), ref.fused());
         }
         if (!pass.caches() && CpuKernels.applies(x) && CpuKernels.applies(w)) {
-            return CpuParallel.xWt(x, w);
+            return CpuParallel.xWt(x, w, store.packed(ref.key(), ref.fused()));
         }
         return Nd4j.gemm(x, w, false, true);
     }

@@ -26,7 +26,7 @@ public final class ParameterInit {
         params.weightsChanged();
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         for (String name : params.names()) {
-            initialize(name, params.get(name), config, rng);
+            initialize(name, params.tensor(name), config, rng);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,6 +30,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ({@link WeightLoader#load(org.bertj.weights.TensorSource, Parameters, BertConfig, WeightLoader.Mode, long)
  * WeightLoader.load}, {@link ParameterInit#initializeAll}, {@link #zero()}, {@code AdamW.step(Parameters, Map)},
  * {@code Pretrainer}'s resume) do.
+ *
+ * <p>For float32 inference on CPUs where oneDNN runs the products, a store also keeps copies of
+ * weights in oneDNN's blocked layout ({@link DnnlProducts.Packed}, about as big as the weights:
+ * 340 MB for bert-base's encoder), but only of tensors nobody outside the model has been handed:
+ * {@link #get}, {@link #fused} and {@link #asMap()} hand tensors out, and from then on those
+ * tensors (all of them, after {@code asMap}) are multiplied as they are, so that a write into them
+ * is seen by the next float32 pass without any call. A model that is loaded and run, never
+ * inspected, gets the copies; one whose weights a researcher reads or edits gets none of those.
+ * {@code -Dbertj.dnnl.packed=false} makes none at all.
  */
 public final class Parameters {
 
@@ -50,6 +60,12 @@ public final class Parameters {
     // bfloat16 copies for BF16 passes, by name (fused buffers under FUSED + key): built on first
     // use by whichever thread gets there first, shared by every pass after it.
     private final Map<String, INDArray> bfloat16 = new ConcurrentHashMap<>();
+    // float32 weights in oneDNN's blocked layout, by the same keys, only for tensors not handed
+    // out: see packed(). handedOut holds names and FUSED + key of everything get/fused gave away.
+    private final Map<String, DnnlProducts.Packed> packed = new ConcurrentHashMap<>();
+    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    private volatile boolean allHandedOut;
+    private final Map<String, String> fusedKeyOf = new ConcurrentHashMap<>();
     private static final String FUSED = "fused:";
 
     /** @param dataType the element type of every tensor (FLOAT or DOUBLE); tensors start as zeros */
@@ -141,11 +157,12 @@ public final class Parameters {
      */
     public INDArray registerRows(String name, String key, long from, long to) {
         checkFree(name);
-        INDArray buffer = fused(key);
+        INDArray buffer = fusedTensor(key);
         INDArray view = buffer.rank() == 1
                 ? buffer.get(NDArrayIndex.interval(from, to))
                 : buffer.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
         named.put(name, view);
+        fusedKeyOf.put(name, key);
         entries.add(new Entry(name, key, from, to));
         return view;
     }
@@ -188,10 +205,23 @@ public final class Parameters {
      * The tensor named {@code name}.
      *
      * @param name a Hugging Face name, e.g. {@code bert.embeddings.word_embeddings.weight}
-     * @return the live tensor (a view into a fused buffer for some names): writes change the model
+     * @return the live tensor (a view into a fused buffer for some names): writes change the model,
+     *     and float32 passes see them without further calls (the store stops keeping a packed copy
+     *     of it, see the class comment)
      * @throws IllegalArgumentException naming the unknown tensor
      */
     public INDArray get(String name) {
+        INDArray a = tensor(name);
+        handOut(name);
+        String key = fusedKeyOf.get(name);
+        if (key != null) {
+            handOut(FUSED + key);
+        }
+        return a;
+    }
+
+    /** {@link #get} for the model's own code, which never writes a weight behind the store's back. */
+    INDArray tensor(String name) {
         INDArray a = named.get(name);
         if (a == null) {
             throw new IllegalArgumentException("no parameter named " + name);
@@ -203,10 +233,17 @@ public final class Parameters {
      * The fused buffer under an internal key given to {@link #createFused}.
      *
      * @param key the key it was created with
-     * @return the live buffer
+     * @return the live buffer (handed out as by {@link #get})
      * @throws IllegalArgumentException if there is no buffer {@code key}
      */
     public INDArray fused(String key) {
+        INDArray a = fusedTensor(key);
+        handOut(FUSED + key);
+        return a;
+    }
+
+    /** {@link #fused} for the model's own code. */
+    INDArray fusedTensor(String key) {
         INDArray a = fused.get(key);
         if (a == null) {
             throw new IllegalArgumentException("no fused buffer " + key);
@@ -229,9 +266,19 @@ public final class Parameters {
         return List.copyOf(named.keySet());
     }
 
-    /** {@return a read-only name → tensor view (tensors themselves are live and writable)} */
+    /**
+     * {@return a read-only name → tensor view (tensors themselves are live and writable; all of
+     * them are handed out as by {@link #get})}
+     */
     public Map<String, INDArray> asMap() {
+        allHandedOut = true;
+        packed.clear();
         return Collections.unmodifiableMap(named);
+    }
+
+    private void handOut(String key) {
+        handedOut.add(key); // before the removal: a copy made meanwhile sees it (packed())
+        packed.remove(key);
     }
 
     /** {@return the total number of scalars over all named tensors} */
@@ -267,19 +314,52 @@ public final class Parameters {
      */
     INDArray bfloat16(String key, boolean fused) {
         return bfloat16.computeIfAbsent(fused ? FUSED + key : key,
-                k -> Bf16Products.copyOf(fused ? fused(key) : get(key)));
+                k -> Bf16Products.copyOf(fused ? fusedTensor(key) : tensor(key)));
+    }
+
+    /**
+     * The weight's copy in oneDNN's blocked layout for float32 products ({@link
+     * DnnlProducts.Packed}), made on first use; null where there is none to have: the tensor was
+     * handed out ({@link #get}, {@link #fused}, {@link #asMap()}), packing is off or unavailable
+     * ({@link DnnlProducts#packingActive()}), or the tensor is not a C-order float32 matrix.
+     * Thread-safe: concurrent first uses make one copy.
+     *
+     * @param key   a tensor name, or a fused buffer's key if {@code fused}
+     * @param fused whether {@code key} is a fused-buffer key
+     */
+    DnnlProducts.Packed packed(String key, boolean fused) {
+        String k = fused ? FUSED + key : key;
+        if (!DnnlProducts.packingActive() || allHandedOut || handedOut.contains(k)) {
+            return null;
+        }
+        INDArray w = fused ? fusedTensor(key) : tensor(key);
+        if (!DnnlProducts.Packed.packs(w)) {
+            return null;
+        }
+        DnnlProducts.Packed p = packed.computeIfAbsent(k, x -> DnnlProducts.Packed.of(w));
+        if (allHandedOut || handedOut.contains(k)) {
+            packed.remove(k); // handed out while the copy was made: from now on the tensor itself
+            return null;
+        }
+        return p;
+    }
+
+    /** How many packed copies the store holds now (for tests). */
+    int packedCount() {
+        return packed.size();
     }
 
     /**
      * Says that tensors were written in place, so that the copies derived from them (the bfloat16
-     * weights of {@link MatmulPrecision#BF16} passes) are dropped and made again from the new
-     * values on next use. Call it after writing weights through {@link #get} or {@link #asMap()}
-     * if the model has run or will run BF16 passes; float32 passes read the tensors themselves and
-     * need nothing. Not meant to run while a pass is running on this store (writing weights then is
-     * a race anyway).
+     * weights of {@link MatmulPrecision#BF16} passes, the packed float32 ones) are dropped and
+     * made again from the new values on next use. Call it after writing weights through {@link
+     * #get} or {@link #asMap()} if the model has run or will run BF16 passes; float32 passes need
+     * nothing (they never use a packed copy of a tensor that was handed out). Not meant to run while
+     * a pass is running on this store (writing weights then is a race anyway).
      */
     public void weightsChanged() {
         bfloat16.clear();
+        packed.clear();
     }
 
     /** Sets every tensor to zero in place (and drops derived copies, see {@link #weightsChanged()}). */

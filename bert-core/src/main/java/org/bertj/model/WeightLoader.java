@@ -360,7 +360,7 @@ public final class WeightLoader {
                 missing.add(name);
                 continue;
             }
-            long[] expected = params.get(name).shape();
+            long[] expected = params.tensor(name).shape();
             TensorInfo info = source.info(src);
             if (!Arrays.equals(expected, info.shape())) {
                 mismatched.add(new LoadReport.Mismatch(name, expected, info.shape()));
@@ -389,7 +389,7 @@ public final class WeightLoader {
             bad.add(m.name());
         }
         for (String name : params.names()) {
-            INDArray target = params.get(name);
+            INDArray target = params.tensor(name);
             String src = mapping.get(name);
             if (src == null || bad.contains(name)) {
                 ParameterInit.initialize(name, target, config, rng);

@@ -21,22 +21,64 @@ class CpuParallelTest {
 
     /** How a product is cut: {@link CpuParallel#split} or {@link CpuParallel#splitRows}. */
     private interface Cut {
-        void into(INDArray x, INDArray w, INDArray out, int blocks);
+        void into(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks);
     }
 
-    /** Every block count on every {@code m x n} shape gives the whole product. */
+    /**
+     * Every block count on every {@code m x n} shape gives the whole product, from the plain
+     * weight and (where oneDNN packs) from its packed copy: K = 37 is padded in the copy, and
+     * some block edges fall on its 64-column blocks and some do not (those blocks read the plain
+     * weight).
+     */
     private static void everyBlockCount(Cut cut, long[] ms, long[] ns) {
         for (long m : ms) {
             for (long n : ns) {
                 INDArray x = Nd4j.randn(DataType.FLOAT, m, 37);
                 INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
+                DnnlProducts.Packed packed = DnnlProducts.packingActive() ? DnnlProducts.Packed.of(w) : null;
                 for (int blocks : new int[] {1, 2, 3, 4, 7}) {
-                    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, n);
-                    out.assign(Float.NaN); // a block left out would stay NaN
-                    cut.into(x, w, out, blocks);
-                    agrees(x, w, out);
+                    for (DnnlProducts.Packed p : new DnnlProducts.Packed[] {null, packed}) {
+                        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, n);
+                        out.assign(Float.NaN); // a block left out would stay NaN
+                        cut.into(x, w, p, out, blocks);
+                        agrees(x, w, out);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * The packed copy is what gets multiplied, in every block that starts on one of its blocks:
+     * after the plain weight is overwritten, the product is still that of the values packed.
+     * Where oneDNN does not pack (no oneDNN, another blocking) there is no copy to test.
+     */
+    @Test
+    void aPackedWeightIsMultipliedInsteadOfThePlainOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(DnnlProducts.packingActive() || !DnnlProducts.PACKABLE,
+                "packing switched off by -Dbertj.dnnl.packed=false");
+        if (!DnnlProducts.PACKABLE) {
+            assertTrue(!DnnlProducts.AVAILABLE || !System.getProperty("os.arch").contains("64")
+                    || !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/cpuinfo"))
+                    || !cpuHasAvx512(), "oneDNN did not pick its blocked float32 layout on an AVX-512 CPU");
+            return;
+        }
+        Nd4j.getRandom().setSeed(11);
+        for (long m : new long[] {128, CpuParallel.ROW_SPLIT_MIN}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, m, 768);
+            INDArray w = Nd4j.randn(DataType.FLOAT, 768, 768);
+            INDArray original = w.dup();
+            DnnlProducts.Packed packed = DnnlProducts.Packed.of(w);
+            w.assign(0);
+            agrees(x, original, CpuParallel.xWt(x, w, packed));
+        }
+    }
+
+    private static boolean cpuHasAvx512() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" avx512f");
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
@@ -57,7 +99,7 @@ class CpuParallelTest {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, CpuParallel.ROW_SPLIT_MIN + 3, 768);
         INDArray w = Nd4j.randn(DataType.FLOAT, 768, 768);
-        agrees(x, w, CpuParallel.xWt(x, w));
+        agrees(x, w, CpuParallel.xWt(x, w, null));
     }
 
     @Test
@@ -74,7 +116,7 @@ class CpuParallelTest {
             for (int round = 0; round < 3; round++) {
                 got.clear();
                 for (INDArray x : xs) {
-                    got.add(pool.submit(() -> CpuParallel.xWt(x, w))); // one holds the helpers, the rest run alone
+                    got.add(pool.submit(() -> CpuParallel.xWt(x, w, null))); // one holds the helpers, the rest run alone
                 }
                 for (int i = 0; i < xs.length; i++) {
                     agrees(xs[i], w, got.get(i).get());
@@ -115,7 +157,7 @@ class CpuParallelTest {
         INDArray all = Nd4j.randn(DataType.FLOAT, 70, 40).castTo(DataType.BFLOAT16);
         INDArray w = all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 70),
                 org.nd4j.linalg.indexing.NDArrayIndex.all());
-        INDArray got = CpuParallel.xWt(x, w);
+        INDArray got = CpuParallel.xWt(x, w, null);
         INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
         double err = got.castTo(DataType.DOUBLE).sub(want).amaxNumber().doubleValue();
         double scale = want.amaxNumber().doubleValue();
@@ -130,6 +172,6 @@ class CpuParallelTest {
         INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
         INDArray w = Nd4j.randn(DataType.FLOAT, 3072, 768);
         assertTrue(128L * 3072 * 768 >= CpuParallel.SPLIT_MIN);
-        agrees(x, w, CpuParallel.xWt(x, w));
+        agrees(x, w, CpuParallel.xWt(x, w, null));
     }
 }
