@@ -289,10 +289,11 @@ final class DnnlProducts {
     /**
      * A float32 weight {@code w [N, K]} copied once into oneDNN's blocked layout ({@link
      * #BLOCKED}: the layout oneDNN's matmul otherwise makes of the plain weight in every call, into
-     * its scratchpad, before multiplying). Why: at 128 tokens that per-call reorder is a
-     * tenth of the forward (bench/NOTES.md, "December 2, packed weights": the 1x128 forward 8-10% faster with these
-     * copies, results bit-identical, the same kernel on the same blocks). Which weights get one,
-     * and when a copy goes stale, is {@link Parameters#packed}'s business.
+     * its scratchpad, before multiplying). Why: at 128 tokens that per-call reorder is what ONNX
+     * Runtime's weights, packed at load, never pay: 6-14% of each 1x128 product block on one
+     * thread, copy into place included (bench/NOTES.md, "December 2, packed weights"), the same
+     * brgemm kernel, results equal up to the K-sum order. Which weights get one, and why a copy
+     * never goes stale, is {@link Parameters#packed}'s business.
      *
      * <p>In this layout the 64 columns of W starting at a multiple of 64 are one contiguous run
      * of {@code ⌈K/16⌉·16·64} floats holding all of K, so a column block that starts at a multiple of
