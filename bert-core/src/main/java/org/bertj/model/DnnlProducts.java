@@ -440,12 +440,12 @@ final class DnnlProducts {
 
         Args(Op op, Primitive primitive) {
             this.primitive = primitive;
+            memory.desc[] layouts = op.layouts();
             copyOut = op instanceof Shape s ? s.copyOut() : null;
-            ownOutputMemory = copyOut == null ? null : new memory(op.layouts()[2], ENGINE);
+            ownOutputMemory = copyOut == null ? null : new memory(layouts[2], ENGINE);
             ownOutput = ownOutputMemory == null ? 0 : ownOutputMemory.get_data_handle().address();
             scratchpad = new memory(primitive.scratchpad(), ENGINE);
             int[] kinds = op.arguments();
-            memory.desc[] layouts = op.layouts();
             operands = new memory[kinds.length];
             Address none = new Address(); // no buffer yet: each call points them at its own
             for (int i = 0; i < kinds.length; i++) {

@@ -12,7 +12,7 @@ final class Linear {
     /** Where a tensor lives in a store: a named parameter or a fused buffer. */
     record Ref(String key, boolean fused) {
         INDArray in(Parameters store) {
-            return fused ? store.fusedTensor(key) : store.tensor(key);
+            return store.tensor(key, fused);
         }
     }
 

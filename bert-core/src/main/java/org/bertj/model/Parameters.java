@@ -242,6 +242,11 @@ public final class Parameters {
         return a;
     }
 
+    /** A named tensor, or ({@code fused}) a fused buffer, for the model's own code. */
+    INDArray tensor(String key, boolean fused) {
+        return fused ? fusedTensor(key) : tensor(key);
+    }
+
     /** {@link #fused} for the model's own code. */
     INDArray fusedTensor(String key) {
         INDArray a = fused.get(key);
@@ -274,6 +279,10 @@ public final class Parameters {
         allHandedOut = true;
         packed.clear();
         return Collections.unmodifiableMap(named);
+    }
+
+    private boolean isHandedOut(String key) {
+        return allHandedOut || handedOut.contains(key);
     }
 
     private void handOut(String key) {
@@ -314,7 +323,7 @@ public final class Parameters {
      */
     INDArray bfloat16(String key, boolean fused) {
         return bfloat16.computeIfAbsent(fused ? FUSED + key : key,
-                k -> Bf16Products.copyOf(fused ? fusedTensor(key) : tensor(key)));
+                k -> Bf16Products.copyOf(tensor(key, fused)));
     }
 
     /**
@@ -329,15 +338,15 @@ public final class Parameters {
      */
     DnnlProducts.Packed packed(String key, boolean fused) {
         String k = fused ? FUSED + key : key;
-        if (!DnnlProducts.packingActive() || allHandedOut || handedOut.contains(k)) {
+        if (!DnnlProducts.packingActive() || isHandedOut(k)) {
             return null;
         }
-        INDArray w = fused ? fusedTensor(key) : tensor(key);
+        INDArray w = tensor(key, fused);
         if (!DnnlProducts.Packed.packs(w)) {
             return null;
         }
         DnnlProducts.Packed p = packed.computeIfAbsent(k, x -> DnnlProducts.Packed.of(w));
-        if (allHandedOut || handedOut.contains(k)) {
+        if (isHandedOut(k)) {
             packed.remove(k); // handed out while the copy was made: from now on the tensor itself
             return null;
         }

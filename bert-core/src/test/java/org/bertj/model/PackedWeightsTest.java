@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Packed float32 weights ({@link Parameters#packed}): a loaded model that nobody inspects
@@ -96,18 +95,5 @@ class PackedWeightsTest {
         model.parameters().weightsChanged();
         assertEquals(0, model.parameters().packedCount());
         assertClose(c.lastHiddenState(), lastHiddenState(model, c.inputs()), "made again");
-    }
-
-    /** bert-base's shapes: column blocks on 64-column edges, each from the packed copy. */
-    @Test
-    void aBertBaseSizedPackedProductMatchesTheExactOne() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(DnnlProducts.packingActive(), "oneDNN does not pack here");
-        Nd4j.getRandom().setSeed(12);
-        for (long[] nk : new long[][] {{2304, 768}, {768, 3072}, {3072, 768}}) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 128, nk[1]);
-            INDArray w = Nd4j.randn(DataType.FLOAT, nk[0], nk[1]);
-            INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
-            assertClose(want, CpuParallel.xWt(x, w, DnnlProducts.Packed.of(w)), "packed " + nk[0] + "x" + nk[1]);
-        }
     }
 }
