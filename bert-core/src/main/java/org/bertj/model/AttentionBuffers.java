@@ -8,8 +8,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Query, key, value and context {@code [B, heads, S, D]} of the fused CPU attention
- * ({@link BertSelfAttention}) with a 2-D view of each (batch, head) pair for ND4J's products
- * (none where {@link DnnlProducts} multiplies on addresses), made once per forward
+ * ({@link BertSelfAttention}) where ND4J multiplies (where {@link DnnlProducts} does, {@link
+ * DnnlAttention} needs none), with a 2-D view of each (batch, head) pair, made once per forward
  * call and shared by all its layers: each layer overwrites them, and nothing reads them after its
  * layer (this path runs only with no hook inside the attention and no backward). Why: the
  * attention's products go one pair at a time, and ND4J charges 7-30 µs for every view it makes
@@ -25,18 +25,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 record AttentionBuffers(INDArray q, INDArray k, INDArray v, INDArray context,
         INDArray[] qs, INDArray[] ks, INDArray[] vs, INDArray[] contexts) {
 
-    /** What the buffers fit: a model's heads and a call's tokens, and whether the views are made. */
-    private record Key(DataType type, int batch, int heads, int seq, int headSize, boolean views) {
+    /** What the buffers fit: a model's heads and a call's tokens. */
+    private record Key(DataType type, int batch, int heads, int seq, int headSize) {
     }
 
     /**
      * This call's buffers for {@code batch x seq} tokens of {@code heads} heads of {@code
-     * headSize}; with {@code views} false the per-pair view arrays stay empty (products on
-     * addresses, {@link DnnlProducts}, need none).
+     * headSize}.
      */
-    static AttentionBuffers of(Pass pass, DataType type, int batch, int heads, int seq, int headSize,
-            boolean views) {
-        Key key = new Key(type, batch, heads, seq, headSize, views);
+    static AttentionBuffers of(Pass pass, DataType type, int batch, int heads, int seq, int headSize) {
+        Key key = new Key(type, batch, heads, seq, headSize);
         if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(ForwardWorkspace.PASS)) {
             return make(key);
         }
@@ -54,10 +52,10 @@ record AttentionBuffers(INDArray q, INDArray k, INDArray v, INDArray context,
         int headSize = key.headSize();
         long[] shape = {batch, key.heads(), seq, headSize};
         INDArray[] arrays = new INDArray[4];
-        INDArray[][] views = new INDArray[4][key.views() ? batch * key.heads() : 0];
+        INDArray[][] views = new INDArray[4][batch * key.heads()];
         for (int a = 0; a < arrays.length; a++) {
             arrays[a] = Nd4j.createUninitialized(key.type(), shape, 'c');
-            INDArray byPair = key.views() ? arrays[a].reshape('c', (long) batch * key.heads(), seq, headSize) : null;
+            INDArray byPair = arrays[a].reshape('c', (long) batch * key.heads(), seq, headSize);
             for (int i = 0; i < views[a].length; i++) {
                 views[a][i] = pair(byPair, i);
             }

@@ -142,55 +142,39 @@ public final class BertSelfAttention {
     }
 
     /**
-     * Inference on the CPU backend in float32, laid out like the matrix-multiply yardstick: the
-     * element-wise steps are Java passes ({@link CpuAttentionKernels}) and the products get
-     * contiguous operands (on permuted views of the fused projection ND4J's batched products
-     * stalled with two threads; bench/NOTES.md). Used only when no hook is
+     * Inference on the CPU backend in float32: where {@link DnnlProducts} multiplies on addresses,
+     * {@link DnnlAttention} (each (batch, head) pair carried through in one job, no copies of the
+     * heads); elsewhere the element-wise steps are Java passes ({@link CpuAttentionKernels}) and
+     * ND4J's products get contiguous operands (on permuted views of the fused projection ND4J's
+     * batched products stalled with two threads; bench/NOTES.md). Used only when no hook is
      * attached inside the attention (it computes q, k, v and the context in its own layout).
      */
     private Result forwardCpu(INDArray x, int batch, int seq, INDArray maskBias, INDArray headMask,
             Pass pass) {
+        if (DnnlProducts.active()) {
+            return DnnlAttention.attend(qkv.forward(x, pass), batch, seq, heads, headSize, maskBias, headMask);
+        }
         INDArray projected = qkv.forwardWithoutBias(x, pass); // bias added while splitting heads
-        // One choice for the whole call (the switch is volatile), and the views only ND4J's ops need
-        boolean dnnl = DnnlProducts.active();
-        AttentionBuffers buf = AttentionBuffers.of(pass, x.dataType(), batch, heads, seq, headSize, !dnnl);
+        AttentionBuffers buf = AttentionBuffers.of(pass, x.dataType(), batch, heads, seq, headSize);
         CpuAttentionKernels.splitHeads(projected, qkv.bias(), batch, seq, buf.q(), buf.k(), buf.v());
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         // The (batch, head) pairs are independent: each thread of CpuParallel takes a range of them.
         long pairs = (long) batch * heads;
         boolean split = pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
-        INDArray s3 = dnnl ? null : s.reshape('c', pairs, seq, seq);
-        INDArray[] ss = dnnl ? null : new INDArray[(int) pairs]; // each pair's scores view, for both products
-        long head = (long) seq * headSize; // floats in one pair's block of q, k, v or context
-        long scores = (long) seq * seq; // and of s
+        INDArray s3 = s.reshape('c', pairs, seq, seq);
+        INDArray[] ss = new INDArray[(int) pairs]; // each pair's scores view, for both products
         double scale = 1.0 / Math.sqrt(headSize);
-        if (dnnl) {
-            inRanges(split, pairs, (from, to) -> pairProducts(from, to,
-                    new DnnlProducts.Shape(seq, seq, headSize, headSize, headSize, seq, true, (float) scale),
-                    buf.q(), head, buf.k(), head, s, scores));
-        } else {
-            inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> {
-                ss[(int) i] = AttentionBuffers.pair(s3, i);
-                Nd4j.exec(new Mmul(buf.qs()[(int) i], buf.ks()[(int) i], ss[(int) i], scale, 0.0, TRANSPOSE_B));
-            }));
-        }
+        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> {
+            ss[(int) i] = AttentionBuffers.pair(s3, i);
+            Nd4j.exec(new Mmul(buf.qs()[(int) i], buf.ks()[(int) i], ss[(int) i], scale, 0.0, TRANSPOSE_B));
+        }));
         if (maskBias != null) {
             AttentionMaskBias.addTo(s, maskBias);
         }
-        // ND4J's softmax: a Java one (vectorisable exp, 0.7 ms a layer alone) ran at 1.4 ms a layer
-        // inside the model whatever we tried, against ND4J's 1.0 (bench/NOTES.md); oneDNN's,
-        // where it loads, took 0.23 ms against ND4J's 0.42 on one layer's [12,128,128] scores,
-        // one thread, same process, the same values to the last bit ("December 2, late").
-        if (dnnl) {
-            long sa = DnnlProducts.address(s);
-            inRanges(split, pairs, (from, to) -> DnnlProducts.softmax(
-                    new DnnlProducts.Softmax((to - from) * seq, seq), sa + from * scores * Float.BYTES));
-        } else {
-            inRanges(split, pairs, (from, to) -> {
-                INDArray part = range(s3, from, to);
-                Nd4j.exec(new SoftMax(part, part, 2));
-            });
-        }
+        inRanges(split, pairs, (from, to) -> {
+            INDArray part = range(s3, from, to);
+            Nd4j.exec(new SoftMax(part, part, 2));
+        });
         if (maskBias != null) {
             AttentionMaskBias.uniformWhereFullyMasked(s, maskBias);
         }
@@ -198,14 +182,8 @@ public final class BertSelfAttention {
             Nd4j.exec(new BroadcastMulOp(s, headMask, s, 1));
         }
         // eval mode: dropout is the identity
-        if (dnnl) {
-            inRanges(split, pairs, (from, to) -> pairProducts(from, to,
-                    new DnnlProducts.Shape(seq, headSize, seq, seq, headSize, headSize, false, 1f),
-                    s, scores, buf.v(), head, buf.context(), head));
-        } else {
-            inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(ss[(int) i],
-                    buf.vs()[(int) i], buf.contexts()[(int) i], 1.0, 0.0, MMulTranspose.allFalse()))));
-        }
+        inRanges(split, pairs, (from, to) -> eachPair(from, to, i -> Nd4j.exec(new Mmul(ss[(int) i],
+                buf.vs()[(int) i], buf.contexts()[(int) i], 1.0, 0.0, MMulTranspose.allFalse()))));
         INDArray out = Nd4j.createUninitialized(x.dataType(), new long[] {(long) batch * seq, hidden}, 'c');
         CpuAttentionKernels.mergeHeads(buf.context(), out);
         return new Result(out, s);
@@ -229,26 +207,6 @@ public final class BertSelfAttention {
         for (long i = from; i < to; i++) {
             body.accept(i);
         }
-    }
-
-    /**
-     * One product per pair {@code from..to-1} through {@link DnnlProducts}, on addresses: pair
-     * {@code i} multiplies the i-th block of {@code left} by the i-th of {@code right} into the
-     * i-th of {@code out} (blocks of the given sizes in floats, contiguous); no ND4J view is made.
-     */
-    private static void pairProducts(long from, long to, DnnlProducts.Shape shape, INDArray left,
-            long leftBlock, INDArray right, long rightBlock, INDArray out, long outBlock) {
-        long l = DnnlProducts.address(left);
-        long r = DnnlProducts.address(right);
-        long o = DnnlProducts.address(out);
-        for (long i = from; i < to; i++) {
-            DnnlProducts.multiply(shape, l + i * leftBlock * Float.BYTES, r + i * rightBlock * Float.BYTES,
-                    o + i * outBlock * Float.BYTES);
-        }
-        // oneDNN has addresses only: the arrays must stay reachable until it is done with them
-        java.lang.ref.Reference.reachabilityFence(left);
-        java.lang.ref.Reference.reachabilityFence(right);
-        java.lang.ref.Reference.reachabilityFence(out);
     }
 
     /** Rows {@code [from, to)} of a C-order rank-3 array: a contiguous view. */

@@ -121,24 +121,42 @@ final class CpuParallel {
      *     columns allow it; or null
      */
     static INDArray xWt(INDArray x, INDArray w, DnnlProducts.Packed packed) {
+        return xWt(x, w, packed, null);
+    }
+
+    /**
+     * {@code x·Wᵀ + b} as {@link #xWt(INDArray, INDArray, DnnlProducts.Packed)}, the bias {@code
+     * [N]} added by each block's own product where oneDNN multiplies (its bias argument: no pass
+     * of its own over the output), else afterwards; {@code bias} null adds none.
+     */
+    static INDArray xWt(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray bias) {
         long n = w.rows();
         if (packed != null && packed.rows() != n) {
             throw new IllegalArgumentException("packed copy of " + packed.rows() + " rows for a weight of " + n);
         }
-        INDArray out = Nd4j.createUninitialized(byDnnl(x, w) ? DataType.FLOAT : x.dataType(),
-                new long[] {x.rows(), n}, 'c');
+        if (bias != null && bias.length() != n) {
+            throw new IllegalArgumentException("bias of " + bias.length() + " for a weight of " + n + " rows");
+        }
+        boolean dnnl = byDnnl(x, w);
+        INDArray out = Nd4j.createUninitialized(dnnl ? DataType.FLOAT : x.dataType(), new long[] {x.rows(), n}, 'c');
+        // oneDNN takes the bias as float32 at an address: anything else is added afterwards
+        INDArray b = dnnl && bias != null && CpuKernels.applies(bias) ? bias : null;
         int blocks = blocks(x.rows(), n, x.columns());
         if (blocks < 2) {
-            block(x, w, packed, out, 0, x.rows(), 0, n).run();
+            block(x, w, packed, b, out, 0, x.rows(), 0, n).run();
         } else if (x.rows() >= ROW_SPLIT_MIN) {
-            splitRows(x, w, packed, out, THREADS);
+            splitRows(x, w, packed, b, out, THREADS);
         } else {
-            split(x, w, packed, out, blocks);
+            split(x, w, packed, b, out, blocks);
+        }
+        if (bias != null && b == null) {
+            out.addiRowVector(bias);
         }
         // The pieces hold addresses, not the arrays: without the fence the JIT may count x dead
         // once its address is read, and the GC may then free a buffer still being multiplied.
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);
+        Reference.reachabilityFence(b);
         Reference.reachabilityFence(packed == null ? null : packed.storage());
         return out;
     }
@@ -154,11 +172,11 @@ final class CpuParallel {
     }
 
     /** {@code x·Wᵀ} into {@code out} in {@code blocks} column blocks (package-private for the test). */
-    static void split(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks) {
+    static void split(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray bias, INDArray out, int blocks) {
         long n = w.rows();
         Runnable[] pieces = new Runnable[blocks];
         for (int b = 0; b < blocks; b++) {
-            pieces[b] = block(x, w, packed, out, 0, x.rows(), edge(n, b, blocks), edge(n, b + 1, blocks));
+            pieces[b] = block(x, w, packed, bias, out, 0, x.rows(), edge(n, b, blocks), edge(n, b + 1, blocks));
         }
         run(pieces);
         Reference.reachabilityFence(out);
@@ -169,11 +187,11 @@ final class CpuParallel {
      * x's rows by all of W into the same rows of {@code out}, every element's K-sum as in the
      * unsplit product (package-private for the test).
      */
-    static void splitRows(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks) {
+    static void splitRows(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray bias, INDArray out, int blocks) {
         long m = x.rows();
         Runnable[] pieces = new Runnable[blocks];
         for (int b = 0; b < blocks; b++) {
-            pieces[b] = block(x, w, packed, out, m * b / blocks, m * (b + 1) / blocks, 0, w.rows());
+            pieces[b] = block(x, w, packed, bias, out, m * b / blocks, m * (b + 1) / blocks, 0, w.rows());
         }
         run(pieces);
         Reference.reachabilityFence(out);
@@ -185,9 +203,10 @@ final class CpuParallel {
      * addresses where it is active and the operands are float32 (bf16 passes come here with
      * bfloat16 ones), from {@code packed} where its blocks fit {@code [c0, c1)}, else by an ND4J
      * {@code Mmul} on views, made here on the caller (made inside the pieces they were no faster:
-     * bench/NOTES.md).
+     * bench/NOTES.md). {@code bias} (float32, or null) is added by oneDNN's product; the ND4J
+     * path takes none (its caller adds it).
      */
-    private static Runnable block(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out,
+    private static Runnable block(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray bias, INDArray out,
             long r0, long r1, long c0, long c1) {
         long k = x.columns();
         long n = out.columns();
@@ -196,14 +215,16 @@ final class CpuParallel {
             int in = x.dataType().width();
             long xa = DnnlProducts.address(x) + r0 * k * in;
             long oa = DnnlProducts.address(out) + (r0 * n + c0) * Float.BYTES;
-            if (packed != null && !bf16 && packed.cuts(c0, c1)) {
-                DnnlProducts.Shape shape = DnnlProducts.Shape.packed(r1 - r0, c1 - c0, k, n);
-                long wa = packed.address(c0);
-                return () -> DnnlProducts.multiply(shape, xa, wa, oa);
-            }
-            DnnlProducts.Shape shape = DnnlProducts.Shape.linear(r1 - r0, c1 - c0, k, n, bf16);
-            long wa = DnnlProducts.address(w) + c0 * k * in;
-            return () -> DnnlProducts.multiply(shape, xa, wa, oa);
+            long ba = bias == null ? 0 : DnnlProducts.address(bias) + c0 * Float.BYTES;
+            boolean fromPacked = packed != null && !bf16 && packed.cuts(c0, c1);
+            DnnlProducts.Shape shape = fromPacked ? DnnlProducts.Shape.packed(r1 - r0, c1 - c0, k, n)
+                    : DnnlProducts.Shape.linear(r1 - r0, c1 - c0, k, n, bf16);
+            DnnlProducts.Shape op = bias == null ? shape : shape.withBias();
+            long wa = fromPacked ? packed.address(c0) : DnnlProducts.address(w) + c0 * k * in;
+            return () -> DnnlProducts.multiply(op, xa, wa, oa, ba);
+        }
+        if (bias != null) {
+            throw new IllegalArgumentException("an ND4J product block takes no bias");
         }
         boolean whole = r0 == 0 && r1 == x.rows() && c0 == 0 && c1 == n;
         Mmul op = whole ? new Mmul(x, w, out, 1.0, 0.0, TRANSPOSE_B)

@@ -153,13 +153,19 @@ final class DnnlProducts {
      * where W is {@code w[n,k]} read transposed ({@code transposeW}) or {@code w[k,n]}; rows of x,
      * w and out are {@code ldx}, {@code ldw}, {@code ldo} floats apart, their elements contiguous;
      * or ({@code blockedW}) W is a float32 {@link Packed} block and {@code ldw}, {@code
-     * transposeW} do not apply.
+     * transposeW} do not apply. With {@code biased}, a float32 bias {@code [n]} (a fourth
+     * address) is added to every row of the product, in the product's own pass over its output.
      */
     record Shape(long m, long n, long k, long ldx, long ldw, long ldo, boolean transposeW, float alpha,
-            boolean bf16, boolean blockedW) implements Op {
+            boolean bf16, boolean blockedW, boolean biased) implements Op {
         /** A float32 product. */
         Shape(long m, long n, long k, long ldx, long ldw, long ldo, boolean transposeW, float alpha) {
-            this(m, n, k, ldx, ldw, ldo, transposeW, alpha, false, false);
+            this(m, n, k, ldx, ldw, ldo, transposeW, alpha, false, false, false);
+        }
+
+        /** This product plus a bias {@code [n]} added to each row of its output. */
+        Shape withBias() {
+            return new Shape(m, n, k, ldx, ldw, ldo, transposeW, alpha, bf16, blockedW, true);
         }
 
         /**
@@ -168,12 +174,12 @@ final class DnnlProducts {
          * output.
          */
         static Shape linear(long m, long n, long k, long ldo, boolean bf16) {
-            return new Shape(m, n, k, k, k, ldo, true, 1f, bf16, false);
+            return new Shape(m, n, k, k, k, ldo, true, 1f, bf16, false, false);
         }
 
         /** {@code out = x·Wᵀ} in float32 with W a {@link Packed} block of {@code n} columns. */
         static Shape packed(long m, long n, long k, long ldo) {
-            return new Shape(m, n, k, k, k, ldo, true, 1f, false, true);
+            return new Shape(m, n, k, k, k, ldo, true, 1f, false, true, false);
         }
 
         @Override
@@ -182,7 +188,8 @@ final class DnnlProducts {
                 attr.set_output_scales(0, new float[] {alpha});
             }
             memory.desc[] l = layouts();
-            return new matmul.primitive_desc(new matmul.desc(l[0], l[1], l[2]), attr, e);
+            matmul.desc d = biased ? new matmul.desc(l[0], l[1], l[3], l[2]) : new matmul.desc(l[0], l[1], l[2]);
+            return new matmul.primitive_desc(d, attr, e);
         }
 
         @Override
@@ -192,13 +199,14 @@ final class DnnlProducts {
 
         @Override
         public int[] arguments() {
-            return new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_WEIGHTS, dnnl.DNNL_ARG_DST};
+            return biased ? new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_WEIGHTS, dnnl.DNNL_ARG_DST, dnnl.DNNL_ARG_BIAS}
+                    : new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_WEIGHTS, dnnl.DNNL_ARG_DST};
         }
 
         @Override
         public memory.desc[] layouts() {
             memory.data_type in = bf16 ? memory.data_type.bf16 : memory.data_type.f32;
-            return new memory.desc[] {
+            memory.desc[] l = {
                 new memory.desc(new long[] {m, k}, in, new long[] {ldx, 1}),
                 blockedW ? new memory.desc(new long[] {k, n}, in, BLOCKED)
                         : new memory.desc(new long[] {k, n}, in, transposeW ? new long[] {1, ldw} : new long[] {ldw, 1}),
@@ -207,6 +215,8 @@ final class DnnlProducts {
                 // own, which copyOut() then places (PerThread.run)
                 new memory.desc(new long[] {m, n}, memory.data_type.f32, new long[] {blockedW ? n : ldo, 1}),
             };
+            return biased ? new memory.desc[] {l[0], l[1], l[2],
+                new memory.desc(new long[] {1, n}, memory.data_type.f32, memory.format_tag.ab)} : l;
         }
 
         /** The copy from this product's own dense output into the real one, or null if it writes there itself. */
@@ -273,12 +283,17 @@ final class DnnlProducts {
      * caller keeps the arrays behind them reachable until this returns.
      */
     static void multiply(Shape shape, long x, long w, long out) {
-        PER_THREAD.get().run(shape, x, w, out);
+        PER_THREAD.get().run(shape, x, w, out, 0);
+    }
+
+    /** As {@link #multiply(Shape, long, long, long)} for a {@link Shape#withBias} product, the bias's floats at {@code bias}. */
+    static void multiply(Shape shape, long x, long w, long out, long bias) {
+        PER_THREAD.get().run(shape, x, w, out, bias);
     }
 
     /** Softmax over each row of {@code [rows, cols]} floats at {@code address}, in place. */
     static void softmax(Softmax shape, long address) {
-        PER_THREAD.get().run(shape, address, address, 0);
+        PER_THREAD.get().run(shape, address, address, 0, 0);
     }
 
     /** The address of element [0, 0] of {@code a}. */
@@ -405,8 +420,8 @@ final class DnnlProducts {
             stream = new stream(ENGINE);
         }
 
-        /** Runs {@code op} on its operands at {@code a0, a1, a2} (as many as it has). */
-        void run(Op op, long a0, long a1, long a2) {
+        /** Runs {@code op} on its operands at {@code a0, a1, a2, a3} (as many as it has). */
+        void run(Op op, long a0, long a1, long a2, long a3) {
             Args a = args.get(op);
             if (a == null) {
                 if (args.size() >= MAX_PRIMITIVES) {
@@ -420,10 +435,13 @@ final class DnnlProducts {
             if (a.operands.length > 2) {
                 a.operands[2].set_data_handle(address.at(a.copyOut == null ? a2 : a.ownOutput));
             }
+            if (a.operands.length > 3) {
+                a.operands[3].set_data_handle(address.at(a3));
+            }
             a.primitive.primitive().execute(stream, a.map);
             stream._wait();
             if (a.copyOut != null) {
-                run(a.copyOut, a.ownOutput, a2, 0); // still in this core's cache
+                run(a.copyOut, a.ownOutput, a2, 0, 0); // still in this core's cache
             }
         }
     }

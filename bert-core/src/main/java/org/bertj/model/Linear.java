@@ -59,8 +59,7 @@ final class Linear {
     }
 
     INDArray forward(INDArray x, Pass pass) {
-        INDArray y = product(x, weight, store, weightRef, pass);
-        y.addiRowVector(bias);
+        INDArray y = product(x, weight, store, weightRef, pass, bias);
         if (pass.caches()) {
             pass.save(this, x);
         }
@@ -75,13 +74,24 @@ final class Linear {
      * one ({@link Parameters#packed}); otherwise one ND4J gemm.
      */
     static INDArray product(INDArray x, INDArray w, Parameters store, Ref ref, Pass pass) {
+        return product(x, w, store, ref, pass, null);
+    }
+
+    /**
+     * {@code x·Wᵀ + b} as {@link #product(INDArray, INDArray, Parameters, Ref, Pass)}; in CPU
+     * float32 inference the bias rides on oneDNN's product (no pass of its own over the output),
+     * elsewhere it is added after it. {@code bias} null adds none.
+     */
+    static INDArray product(INDArray x, INDArray w, Parameters store, Ref ref, Pass pass, INDArray bias) {
+        INDArray y;
         if (pass.bf16()) {
-            return Bf16Products.timesTransposed(x, store, ref.key(), ref.fused());
+            y = Bf16Products.timesTransposed(x, store, ref.key(), ref.fused());
+        } else if (!pass.caches() && CpuKernels.applies(x) && CpuKernels.applies(w)) {
+            return CpuParallel.xWt(x, w, store.packed(ref.key(), ref.fused()), bias);
+        } else {
+            y = Nd4j.gemm(x, w, false, true);
         }
-        if (!pass.caches() && CpuKernels.applies(x) && CpuKernels.applies(w)) {
-            return CpuParallel.xWt(x, w, store.packed(ref.key(), ref.fused()));
-        }
-        return Nd4j.gemm(x, w, false, true);
+        return bias == null ? y : y.addiRowVector(bias);
     }
 
     /**

@@ -12,7 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
 class CpuParallelTest {
 
     private static void agrees(INDArray x, INDArray w, INDArray got) {
+        agrees(x, w, null, got);
+    }
+
+    /** {@code got} is {@code x·Wᵀ + bias} (bias null: none) within float32's K-sum rounding. */
+    private static void agrees(INDArray x, INDArray w, INDArray bias, INDArray got) {
         INDArray want = Nd4j.gemm(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), false, true);
+        if (bias != null) {
+            want.addiRowVector(bias.castTo(DataType.DOUBLE));
+        }
         assertArrayEquals(want.shape(), got.shape());
         double err = got.castTo(DataType.DOUBLE).sub(want).amaxNumber().doubleValue();
         double scale = want.amaxNumber().doubleValue();
@@ -21,14 +29,15 @@ class CpuParallelTest {
 
     /** How a product is cut: {@link CpuParallel#split} or {@link CpuParallel#splitRows}. */
     private interface Cut {
-        void into(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray out, int blocks);
+        void into(INDArray x, INDArray w, DnnlProducts.Packed packed, INDArray bias, INDArray out, int blocks);
     }
 
     /**
      * Every block count on every {@code m x n} shape gives the whole product, from the plain
      * weight and (where oneDNN packs) from its packed copy: K = 37 is padded in the copy, and
      * some block edges fall on its 64-column blocks and some do not (those blocks read the plain
-     * weight).
+     * weight); without a bias and (where oneDNN multiplies: it adds the bias in its product) with
+     * one, each block adding its own columns of it.
      */
     private static void everyBlockCount(Cut cut, long[] ms, long[] ns) {
         for (long m : ms) {
@@ -36,12 +45,15 @@ class CpuParallelTest {
                 INDArray x = Nd4j.randn(DataType.FLOAT, m, 37);
                 INDArray w = Nd4j.randn(DataType.FLOAT, n, 37);
                 DnnlProducts.Packed packed = DnnlProducts.packingActive() ? DnnlProducts.Packed.of(w) : null;
+                INDArray bias = DnnlProducts.active() ? Nd4j.randn(DataType.FLOAT, n) : null;
                 for (int blocks : new int[] {1, 2, 3, 4, 7}) {
                     for (DnnlProducts.Packed p : new DnnlProducts.Packed[] {null, packed}) {
-                        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, n);
-                        out.assign(Float.NaN); // a block left out would stay NaN
-                        cut.into(x, w, p, out, blocks);
-                        agrees(x, w, out);
+                        for (INDArray b : new INDArray[] {null, bias}) {
+                            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, m, n);
+                            out.assign(Float.NaN); // a block left out would stay NaN
+                            cut.into(x, w, p, b, out, blocks);
+                            agrees(x, w, b, out);
+                        }
                     }
                 }
             }
@@ -91,6 +103,21 @@ class CpuParallelTest {
     void everyRowBlockCountAndAnOddHeightGiveTheWholeProduct() {
         Nd4j.getRandom().setSeed(6);
         everyBlockCount(CpuParallel::splitRows, new long[] {7, 64, 515}, new long[] {101});
+    }
+
+    @Test
+    void theBiasIsAddedOnceWhetherTheProductAddsItOrNot() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 128, 768);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 2304, 768);
+        INDArray bias = Nd4j.randn(DataType.FLOAT, 2304).muli(100); // far above the K-sum's rounding
+        agrees(x, w, bias, CpuParallel.xWt(x, w, null, bias));
+        INDArray strided = Nd4j.createUninitialized(DataType.FLOAT, 2304, 2);
+        strided.getColumn(0).assign(bias); // not at an address oneDNN can take: added afterwards
+        agrees(x, w, bias, CpuParallel.xWt(x, w, null, strided.getColumn(0)));
+        if (DnnlProducts.packingActive()) {
+            agrees(x, w, bias, CpuParallel.xWt(x, w, DnnlProducts.Packed.of(w), bias));
+        }
     }
 
     @Test
