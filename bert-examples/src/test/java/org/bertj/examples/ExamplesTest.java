@@ -96,7 +96,13 @@ class ExamplesTest {
         String out = run(Bf16Example.class);
         assertTrue(out.startsWith("max |bf16 - fp32| of last_hidden_state: "), out);
         double diff = Double.parseDouble(out.substring(out.indexOf(':') + 1).trim());
-        assertTrue(diff > 0 && diff < 0.5, out); // bf16 products really ran, and stayed close
+        // bf16 products really ran, and stayed close. The bound is loose because the maximum over
+        // bert-base's hidden state (whose outlier dimensions are large) moves with any float32
+        // rounding change upstream of a bf16 cast: on the 2-vCPU Zen 5 it was 0.28 on two threads
+        // and 0.32 on one, then 0.36 and 0.58 after a change that moved float32 results by 5e-5,
+        // while the bf16 accuracy table (logits, top-1, MLM loss) stayed the same to 5 decimals
+        // (bench/NOTES.md, "December 2, fused attention").
+        assertTrue(diff > 0 && diff < 1.0, out);
     }
 
     @Test
