@@ -160,7 +160,7 @@ public final class BertSelfAttention {
         INDArray s = Nd4j.createUninitialized(x.dataType(), new long[] {batch, heads, seq, seq}, 'c');
         // The (batch, head) pairs are independent: each thread of CpuParallel takes a range of them.
         long pairs = (long) batch * heads;
-        boolean split = pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
+        boolean split = splitsPairs(pairs, seq, headSize);
         INDArray s3 = s.reshape('c', pairs, seq, seq);
         INDArray[] ss = new INDArray[(int) pairs]; // each pair's scores view, for both products
         double scale = 1.0 / Math.sqrt(headSize);
@@ -189,7 +189,16 @@ public final class BertSelfAttention {
         return new Result(out, s);
     }
 
-    private static void inRanges(boolean split, long n, CpuParallel.RangeTask task) {
+    /**
+     * Whether the attention's {@code pairs} (batch, head) pairs are shared over the cores: small
+     * attentions (tiny models) stay on the caller, as the element-wise kernels do.
+     */
+    static boolean splitsPairs(long pairs, int seq, int headSize) {
+        return pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4;
+    }
+
+    /** {@code task} on {@code [0, n)}: in ranges over the cores if {@code split}, else on the caller. */
+    static void inRanges(boolean split, long n, CpuParallel.RangeTask task) {
         if (split) {
             CpuParallel.forRanges(n, task);
         } else {

@@ -10,15 +10,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link BertSelfAttention}'s float32 inference where {@link DnnlProducts} multiplies on
  * addresses: every step of one (batch, head) pair, scores, mask, softmax, head mask and context,
  * one pair after the other in a single job over the cores. The same steps as the step-by-step
- * path, in the same order, to the same float operations.
+ * path, in the same order; oneDNN's products on strided operands and its bias add may sum in
+ * another order than on the copied heads (bert-base's last hidden state moved by at most 5.3e-5).
  *
  * <p>Why one job and no copies: each head's query, key and value are read where the fused
  * projection left them (rows {@code 3H} floats apart: oneDNN takes the stride) and each head's
  * context is written straight into its columns of the merged {@code [B·S, H]} output. Before,
  * the heads were first copied out into {@code [B, heads, S, D]} (with the projection's bias
  * added) and merged back after, and scores, softmax and context were three jobs, each waiting
- * for the slower core: on the 2-vCPU Zen 5 of bench/NOTES.md ("December 3") the split alone
- * took 0.29-0.33 ms of a 1x128 layer's ~8 ms, the three jobs ~0.35 ms more. Now the projection's
+ * for the slower core: on the 2-vCPU Zen 5 of bench/NOTES.md ("December 2, fused attention")
+ * the split alone took 0.29-0.33 ms of a 1x128 layer's ~8 ms, the three jobs ~0.31 ms more. Now the projection's
  * product adds the bias itself, and one thread carries a pair from its scores to its context
  * while they are in its cache. The softmax is oneDNN's: on one layer's {@code [12,128,128]}
  * scores it took 0.23 ms against ND4J's 0.42 (one thread, the same values to the last bit), and a
@@ -51,13 +52,14 @@ final class DnnlAttention {
                 (float) (1.0 / Math.sqrt(headSize)));
         DnnlProducts.Shape context = new DnnlProducts.Shape(seq, headSize, seq, seq, width, hidden, false, 1f);
         DnnlProducts.Softmax softmax = new DnnlProducts.Softmax(seq, seq);
-        Masks masks = maskBias == null && headMask == null ? null
+        boolean masked = maskBias != null || headMask != null;
+        if (masked && !CpuKernels.applies(s)) {
+            throw new IllegalArgumentException("attention scores " + Arrays.toString(s.shape()) + " too large for a masked pass");
+        }
+        Masks masks = !masked ? null
                 : new Masks(maskBias == null ? null : CpuKernels.floats(maskBias), maskBias != null && maskBias.rank() == 3,
                         headMask == null ? null : CpuKernels.floats(headMask), s.data().asNioFloat(), (int) s.offset(),
                         heads, seq);
-        if (masks != null && !CpuKernels.applies(s)) {
-            throw new IllegalArgumentException("attention scores " + Arrays.toString(s.shape()) + " too large for a masked pass");
-        }
         long p = DnnlProducts.address(projected);
         long sa = DnnlProducts.address(s);
         long o = DnnlProducts.address(out);
@@ -81,12 +83,7 @@ final class DnnlAttention {
                         o + (b * seq * hidden + h * headSize) * Float.BYTES);
             }
         };
-        // Small attentions (tiny models) stay on the caller, as the element-wise kernels do.
-        if (pairs * seq * seq * headSize >= CpuParallel.SPLIT_MIN / 4) {
-            CpuParallel.forRanges(pairs, task);
-        } else {
-            task.run(0, pairs);
-        }
+        BertSelfAttention.inRanges(BertSelfAttention.splitsPairs(pairs, seq, headSize), pairs, task);
         // oneDNN has addresses only: the arrays must stay reachable until it is done with them
         Reference.reachabilityFence(projected);
         Reference.reachabilityFence(s);
